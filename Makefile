@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# xdpguard build. `make` builds everything into build/, `make check` runs
+# every test layer, `make deps` installs the Debian/Ubuntu packages needed.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH_TRIPLET := $(shell $(CC) -dumpmachine 2>/dev/null)
+BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+WARN := -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+XG_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -I$(BUILD) -Iuser -Itools/lib
+LIBS := $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf -lelf -lz) \
+	$(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
+
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(BPF_ARCH) $(WARN) -Wno-unused-function \
+	-Iinclude -Ibpf -I/usr/include/$(ARCH_TRIPLET)
+
+BPF_HDRS := $(wildcard bpf/*.h) include/xdpguard/abi.h
+BPF_OBJ := $(BUILD)/xdpguard.bpf.o
+SKEL := $(BUILD)/xdpguard.skel.h
+
+# Userspace modules: xdpctl.c dispatches, the rest are libraries.
+LIB_SRCS := $(filter-out user/xdpctl.c,$(wildcard user/*.c))
+LIB_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(LIB_SRCS))
+PKT_OBJ := $(BUILD)/tools/lib/pkt.o
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+BPFTEST_SRCS := $(wildcard tests/bpf/*.c)
+BENCH_BPF := $(BUILD)/bench_drop.bpf.o
+
+.PHONY: all deps demo check check-unit check-bpf check-integration check-format format \
+	bench install clean
+
+all: $(BUILD)/xdpctl $(BUILD)/test_unit $(BUILD)/test_bpf $(BUILD)/prog_cost $(BENCH_BPF)
+
+deps:
+	@tools/deps.sh
+
+$(BUILD) $(BUILD)/user $(BUILD)/tools/lib:
+	@mkdir -p $@
+
+$(BPF_OBJ): bpf/xdpguard.bpf.c $(BPF_HDRS) | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(SKEL): $(BPF_OBJ)
+	$(BPFTOOL) gen skeleton $< name xdpguard_bpf > $@.tmp && mv $@.tmp $@
+
+$(BENCH_BPF): tools/bench/bench_drop.bpf.c | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) include/xdpguard/abi.h $(SKEL) | $(BUILD)/user
+	$(CC) $(CFLAGS) $(XG_CFLAGS) -c $< -o $@
+
+$(PKT_OBJ): tools/lib/pkt.c tools/lib/pkt.h | $(BUILD)/tools/lib
+	$(CC) $(CFLAGS) $(XG_CFLAGS) -c $< -o $@
+
+$(BUILD)/xdpctl: user/xdpctl.c $(LIB_OBJS)
+	$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ $(LIBS)
+
+$(BUILD)/test_unit: $(UNIT_SRCS) $(LIB_OBJS)
+	$(CC) $(CFLAGS) $(XG_CFLAGS) -Itests $^ -o $@ $(LIBS) -lcunit
+
+$(BUILD)/test_bpf: $(BPFTEST_SRCS) $(LIB_OBJS) $(PKT_OBJ)
+	$(CC) $(CFLAGS) $(XG_CFLAGS) -Itests $^ -o $@ $(LIBS) -lcunit
+
+$(BUILD)/prog_cost: tools/bench/prog_cost.c $(LIB_OBJS) $(PKT_OBJ)
+	$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ $(LIBS) -lm
+
+# The README's first command: a live demo in throw-away namespaces.
+demo: deps $(BUILD)/xdpctl
+	tools/demo.sh $(BUILD)/xdpctl
+
+check: deps all check-format check-unit check-bpf check-integration
+
+check-unit: $(BUILD)/test_unit
+	$(BUILD)/test_unit
+
+check-bpf: $(BUILD)/test_bpf
+	$(BUILD)/test_bpf
+
+check-integration: $(BUILD)/xdpctl
+	tests/integration/run.sh $(BUILD)/xdpctl
+
+FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find bpf user include tools tests -name '*.[ch]')
+
+check-format:
+	@bad=$$(for f in $(FORMAT_SRCS); do clang-format --dry-run --Werror $$f >/dev/null 2>&1 || echo $$f; done); \
+	if [ -n "$$bad" ]; then echo "format: not clang-formatted: $$bad (run 'make format')"; exit 1; fi; \
+	echo "format: all sources clang-formatted"
+
+format:
+	clang-format -i $(FORMAT_SRCS)
+
+bench: $(BUILD)/prog_cost $(BENCH_BPF)
+	$(BUILD)/prog_cost --bpf-dir $(BUILD)
+
+install: $(BUILD)/xdpctl
+	install -D -m 0755 $(BUILD)/xdpctl $(DESTDIR)$(PREFIX)/sbin/xdpctl
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Every map of the XDP program, in one place. All are pinned by name under
+ * XG_PIN_DIR so xdpctl, the controller and bpftool share them. */
+#ifndef XG_MAPS_H
+#define XG_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <xdpguard/abi.h>
+
+#define XG_PINNED __uint(pinning, LIBBPF_PIN_BY_NAME)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_config);
+	XG_PINNED;
+} xg_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_stats);
+	XG_PINNED;
+} xg_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2 * XG_PORTS);
+	__type(key, __u32);
+	__type(value, struct xg_port_ctr);
+	XG_PINNED;
+} xg_port_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * XG_PORTS);
+	__type(key, __u32);
+	__type(value, struct xg_port_class);
+	XG_PINNED;
+} xg_port_class SEC(".maps");
+
+/* Exact entries are allocated on insert: a node with a few blocks should not
+ * carry the memory of a million. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XG_BLOCK_EXACT_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xg_v4_key);
+	__type(value, struct xg_block);
+	XG_PINNED;
+} xg_block_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XG_BLOCK_EXACT_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xg_v6_key);
+	__type(value, struct xg_block);
+	XG_PINNED;
+} xg_block_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XG_BLOCK_PREFIX_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xg_v4_prefix_key);
+	__type(value, struct xg_block);
+	XG_PINNED;
+} xg_block_pfx_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XG_BLOCK_PREFIX_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xg_v6_prefix_key);
+	__type(value, struct xg_block);
+	XG_PINNED;
+} xg_block_pfx_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XG_ALLOW_EXACT_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xg_v4_key);
+	__type(value, struct xg_allow);
+	XG_PINNED;
+} xg_allow_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XG_ALLOW_EXACT_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xg_v6_key);
+	__type(value, struct xg_allow);
+	XG_PINNED;
+} xg_allow_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XG_ALLOW_PREFIX_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xg_v4_prefix_key);
+	__type(value, struct xg_allow);
+	XG_PINNED;
+} xg_allow_pfx_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XG_ALLOW_PREFIX_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xg_v6_prefix_key);
+	__type(value, struct xg_allow);
+	XG_PINNED;
+} xg_allow_pfx_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XG_RATELIMIT_MAX);
+	__type(key, struct xg_v4_key);
+	__type(value, struct xg_ratelimit);
+	XG_PINNED;
+} xg_rl_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XG_RATELIMIT_MAX);
+	__type(key, struct xg_v6_key);
+	__type(value, struct xg_ratelimit);
+	XG_PINNED;
+} xg_rl_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XG_TALKERS_MAX);
+	__type(key, struct xg_v4_key);
+	__type(value, struct xg_talker);
+	XG_PINNED;
+} xg_talkers_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XG_TALKERS_MAX);
+	__type(key, struct xg_v6_key);
+	__type(value, struct xg_talker);
+	XG_PINNED;
+} xg_talkers_v6 SEC(".maps");
+
+#endif /* XG_MAPS_H */

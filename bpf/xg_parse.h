@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Packet parsing: Ethernet (up to 2 VLAN tags), IPv4 (options, fragments),
+ * IPv6 (bounded extension-header walk, fragment header), TCP/UDP/ICMP.
+ * Every step is bounds-checked; a packet that ends early is reported with an
+ * enum xg_malformed reason and never read past its end. */
+#ifndef XG_PARSE_H
+#define XG_PARSE_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <xdpguard/abi.h>
+
+#define XG_L3_V4   0
+#define XG_L3_V6   1
+#define XG_L3_NONE 2
+
+#define XG_FRAG_NONE  0
+#define XG_FRAG_FIRST 1
+#define XG_FRAG_LATER 2
+
+#define XG_ETH_P_8021Q	0x8100
+#define XG_ETH_P_8021AD 0x88A8
+#define XG_IP_OFFSET	0x1FFF
+#define XG_IP_MF	0x2000
+
+struct xg_vlan_hdr {
+	__be16 tci;
+	__be16 encap_proto;
+};
+
+struct xg_ipv6_frag_hdr {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off; /* offset << 3 | M */
+	__be32 id;
+};
+
+/* What the rest of the program needs to know about one packet. */
+struct xg_pkt {
+	void *payload; /* L4 payload, valid when has_ports */
+	__u32 len;     /* frame length */
+	__be32 src4;
+	__u8 src6[16];
+	__u16 sport; /* host order */
+	__u16 dport;
+	__u8 l3;	/* XG_L3_* */
+	__u8 proto;	/* enum xg_proto */
+	__u8 ttl;	/* TTL or hop limit */
+	__u8 frag;	/* XG_FRAG_* */
+	__u8 tcp_flags; /* raw flag byte (FIN..CWR) */
+	__u8 has_ports;
+	__u8 malformed; /* 1 + enum xg_malformed, 0 when parsed fully */
+};
+
+static __always_inline __u8 xg_proto_of(__u8 ipproto)
+{
+	switch (ipproto) {
+	case IPPROTO_TCP:
+		return XG_PROTO_TCP;
+	case IPPROTO_UDP:
+		return XG_PROTO_UDP;
+	case IPPROTO_ICMP:
+		return XG_PROTO_ICMP;
+	case IPPROTO_ICMPV6:
+		return XG_PROTO_ICMPV6;
+	case IPPROTO_GRE:
+		return XG_PROTO_GRE;
+	case IPPROTO_ESP:
+		return XG_PROTO_ESP;
+	default:
+		return XG_PROTO_OTHER;
+	}
+}
+
+/* Parses the L4 header at pos; fills ports, flags and payload. */
+static __always_inline int xg_parse_l4(struct xg_pkt *pkt, void *pos, void *end, __u8 ipproto)
+{
+	if (pkt->frag == XG_FRAG_LATER)
+		return 0; /* no L4 header in a non-first fragment */
+
+	switch (ipproto) {
+	case IPPROTO_TCP: {
+		struct tcphdr *th = pos;
+		__u32 doff;
+
+		if ((void *)(th + 1) > end)
+			return XG_MAL_L4 + 1;
+		doff = th->doff * 4;
+		if (doff < sizeof(*th) || pos + doff > end)
+			return XG_MAL_L4 + 1;
+		pkt->sport = bpf_ntohs(th->source);
+		pkt->dport = bpf_ntohs(th->dest);
+		pkt->tcp_flags = ((__u8 *)th)[13];
+		pkt->payload = pos + doff;
+		pkt->has_ports = 1;
+		return 0;
+	}
+	case IPPROTO_UDP: {
+		struct udphdr *uh = pos;
+
+		if ((void *)(uh + 1) > end)
+			return XG_MAL_L4 + 1;
+		pkt->sport = bpf_ntohs(uh->source);
+		pkt->dport = bpf_ntohs(uh->dest);
+		pkt->payload = uh + 1;
+		pkt->has_ports = 1;
+		return 0;
+	}
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		/* type and code are all we would read */
+		if (pos + 4 > end)
+			return XG_MAL_L4 + 1;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static __always_inline int xg_parse_ipv4(struct xg_pkt *pkt, void *pos, void *end)
+{
+	struct iphdr *iph = pos;
+	__u32 ihl;
+	__u16 frag_off;
+
+	if ((void *)(iph + 1) > end)
+		return XG_MAL_IPV4 + 1;
+	ihl = iph->ihl * 4;
+	if (ihl < sizeof(*iph) || pos + ihl > end)
+		return XG_MAL_IPV4 + 1;
+
+	pkt->l3 = XG_L3_V4;
+	pkt->src4 = iph->saddr;
+	pkt->ttl = iph->ttl;
+	pkt->proto = xg_proto_of(iph->protocol);
+	frag_off = bpf_ntohs(iph->frag_off);
+	if (frag_off & XG_IP_OFFSET)
+		pkt->frag = XG_FRAG_LATER;
+	else if (frag_off & XG_IP_MF)
+		pkt->frag = XG_FRAG_FIRST;
+	return xg_parse_l4(pkt, pos + ihl, end, iph->protocol);
+}
+
+static __always_inline int xg_parse_ipv6(struct xg_pkt *pkt, void *pos, void *end)
+{
+	struct ipv6hdr *ip6h = pos;
+	__u8 nexthdr;
+	int i;
+
+	if ((void *)(ip6h + 1) > end)
+		return XG_MAL_IPV6 + 1;
+	pkt->l3 = XG_L3_V6;
+	__builtin_memcpy(pkt->src6, &ip6h->saddr, 16);
+	pkt->ttl = ip6h->hop_limit;
+	nexthdr = ip6h->nexthdr;
+	pos = ip6h + 1;
+
+#pragma unroll
+	for (i = 0; i < XG_IPV6_MAX_EXT; i++) {
+		struct ipv6_opt_hdr *oh = pos;
+
+		switch (nexthdr) {
+		case IPPROTO_HOPOPTS:
+		case IPPROTO_ROUTING:
+		case IPPROTO_DSTOPTS:
+		case IPPROTO_MH:
+			if ((void *)(oh + 1) > end)
+				goto truncated;
+			nexthdr = oh->nexthdr;
+			pos += (oh->hdrlen + 1) * 8;
+			break;
+		case IPPROTO_AH:
+			if ((void *)(oh + 1) > end)
+				goto truncated;
+			nexthdr = oh->nexthdr;
+			pos += (oh->hdrlen + 2) * 4;
+			break;
+		case IPPROTO_FRAGMENT: {
+			struct xg_ipv6_frag_hdr *fh = pos;
+			__u16 off;
+
+			if ((void *)(fh + 1) > end)
+				goto truncated;
+			nexthdr = fh->nexthdr;
+			off = bpf_ntohs(fh->frag_off);
+			if (off & 0xFFF8)
+				pkt->frag = XG_FRAG_LATER;
+			else if (off & 1)
+				pkt->frag = XG_FRAG_FIRST;
+			pos = fh + 1;
+			break;
+		}
+		default:
+			goto done;
+		}
+	}
+	/* Still inside the extension chain after the bound: give up. */
+	switch (nexthdr) {
+	case IPPROTO_HOPOPTS:
+	case IPPROTO_ROUTING:
+	case IPPROTO_DSTOPTS:
+	case IPPROTO_MH:
+	case IPPROTO_AH:
+	case IPPROTO_FRAGMENT:
+		pkt->proto = XG_PROTO_OTHER;
+		return XG_MAL_IPV6_EXT + 1;
+	}
+done:
+	pkt->proto = xg_proto_of(nexthdr);
+	if (nexthdr == IPPROTO_NONE)
+		return 0;
+	return xg_parse_l4(pkt, pos, end, nexthdr);
+truncated:
+	pkt->proto = XG_PROTO_OTHER;
+	return XG_MAL_IPV6_EXT + 1;
+}
+
+/* Returns 0 when parsed, or 1 + enum xg_malformed. */
+static __always_inline int xg_parse(struct xdp_md *ctx, struct xg_pkt *pkt)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	void *pos;
+	__u16 h_proto;
+	int i;
+
+	pkt->len = end - data;
+	pkt->l3 = XG_L3_NONE;
+	pkt->proto = XG_PROTO_NONIP;
+	if ((void *)(eth + 1) > end)
+		return XG_MAL_ETH + 1;
+	h_proto = eth->h_proto;
+	pos = eth + 1;
+
+#pragma unroll
+	for (i = 0; i < 2; i++) {
+		struct xg_vlan_hdr *vh = pos;
+
+		if (h_proto != bpf_htons(XG_ETH_P_8021Q) && h_proto != bpf_htons(XG_ETH_P_8021AD))
+			break;
+		if ((void *)(vh + 1) > end)
+			return XG_MAL_VLAN + 1;
+		h_proto = vh->encap_proto;
+		pos = vh + 1;
+	}
+	if (h_proto == bpf_htons(XG_ETH_P_8021Q) || h_proto == bpf_htons(XG_ETH_P_8021AD))
+		return XG_MAL_VLAN + 1; /* a third tag */
+
+	if (h_proto == bpf_htons(ETH_P_IP))
+		return xg_parse_ipv4(pkt, pos, end);
+	if (h_proto == bpf_htons(ETH_P_IPV6))
+		return xg_parse_ipv6(pkt, pos, end);
+	return 0;
+}
+
+#endif /* XG_PARSE_H */

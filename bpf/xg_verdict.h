@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Allowlist, blocklist and per-source rate limiting. The allowlist is
+ * consulted first and always wins; each list is an exact hash plus prefix
+ * hashes probed only for the lengths in use. */
+#ifndef XG_VERDICT_H
+#define XG_VERDICT_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include <xdpguard/abi.h>
+#include "xg_maps.h"
+#include "xg_parse.h"
+
+/* Burst tolerance of a rate-limited source: 100 ms worth of packets, and at
+ * least one packet interval. */
+#define XG_RL_BURST_NS 100000000ULL
+
+static __always_inline __u64 xg_now(void)
+{
+	/* Expiry needs tick precision, not nanoseconds; the coarse clock is
+	 * several times cheaper where the kernel has it (5.11+). */
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_ktime_get_coarse_ns))
+		return bpf_ktime_get_coarse_ns();
+	return bpf_ktime_get_ns();
+}
+
+static __always_inline int xg_live(const struct xg_block *b)
+{
+	/* Called only on a hit, so the clock read stays off the miss path. */
+	return !b->expires_ns || b->expires_ns > xg_now();
+}
+
+/* Probes a v4 prefix map for each length in use, longest first. */
+static __always_inline void *xg_probe_v4(void *map, const struct xg_lens_v4 *lens, __be32 src)
+{
+	struct xg_v4_prefix_key pk = {};
+	void *v;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < XG_PREFIX_LENS_MAX; i++) {
+		if (i >= (int)lens->n)
+			break;
+		pk.prefixlen = lens->len[i];
+		*(__u32 *)pk.addr = src & lens->mask[i];
+		v = bpf_map_lookup_elem(map, &pk);
+		if (v)
+			return v;
+	}
+	return NULL;
+}
+
+static __always_inline void *xg_probe_v6(void *map, const struct xg_lens_v6 *lens, const __u8 *src)
+{
+	struct xg_v6_prefix_key pk = {};
+	__u32 w[4];
+	void *v;
+	int i;
+
+	__builtin_memcpy(w, src, 16);
+#pragma unroll
+	for (i = 0; i < XG_PREFIX_LENS_MAX; i++) {
+		__u32 m[4];
+
+		if (i >= (int)lens->n)
+			break;
+		pk.prefixlen = lens->len[i];
+		m[0] = w[0] & lens->mask[i][0];
+		m[1] = w[1] & lens->mask[i][1];
+		m[2] = w[2] & lens->mask[i][2];
+		m[3] = w[3] & lens->mask[i][3];
+		__builtin_memcpy(pk.addr, m, 16);
+		v = bpf_map_lookup_elem(map, &pk);
+		if (v)
+			return v;
+	}
+	return NULL;
+}
+
+static __always_inline struct xg_allow *xg_allow_lookup(const struct xg_config *cfg,
+							const struct xg_pkt *pkt)
+{
+	struct xg_allow *a;
+
+	if (pkt->l3 == XG_L3_V4) {
+		if (!(cfg->have & XG_HAVE_ALLOW_V4))
+			return NULL;
+		a = bpf_map_lookup_elem(&xg_allow_v4, &pkt->src4);
+		if (a)
+			return a;
+		return xg_probe_v4(&xg_allow_pfx_v4, &cfg->allow_v4, pkt->src4);
+	}
+	if (!(cfg->have & XG_HAVE_ALLOW_V6))
+		return NULL;
+	a = bpf_map_lookup_elem(&xg_allow_v6, pkt->src6);
+	if (a)
+		return a;
+	return xg_probe_v6(&xg_allow_pfx_v6, &cfg->allow_v6, pkt->src6);
+}
+
+/* Returns the live block entry for the source, if any; *reason tells exact
+ * from prefix. Expired entries are skipped here and reaped by userspace; an
+ * expired prefix still hides shorter prefixes until then, which keeps clock
+ * reads out of the probe loop. */
+static __always_inline struct xg_block *xg_block_lookup(const struct xg_config *cfg,
+							const struct xg_pkt *pkt, __u8 *reason)
+{
+	struct xg_block *b;
+
+	if (pkt->l3 == XG_L3_V4) {
+		if (!(cfg->have & XG_HAVE_BLOCK_V4))
+			return NULL;
+		b = bpf_map_lookup_elem(&xg_block_v4, &pkt->src4);
+		if (b && xg_live(b)) {
+			*reason = XG_REASON_BLOCK;
+			return b;
+		}
+		b = xg_probe_v4(&xg_block_pfx_v4, &cfg->block_v4, pkt->src4);
+	} else {
+		if (!(cfg->have & XG_HAVE_BLOCK_V6))
+			return NULL;
+		b = bpf_map_lookup_elem(&xg_block_v6, pkt->src6);
+		if (b && xg_live(b)) {
+			*reason = XG_REASON_BLOCK;
+			return b;
+		}
+		b = xg_probe_v6(&xg_block_pfx_v6, &cfg->block_v6, pkt->src6);
+	}
+	if (!b || !xg_live(b))
+		return NULL;
+	*reason = XG_REASON_BLOCK_PREFIX;
+	return b;
+}
+
+/* GCRA per source: returns 1 when the packet conforms to rate_pps. Two CPUs
+ * updating one source at once may both pass; the error is one packet. */
+static __always_inline int xg_ratelimit_pass(const struct xg_pkt *pkt, __u32 rate_pps)
+{
+	struct xg_ratelimit *rl, fresh = {};
+	__u64 interval, tau, tat, now;
+	void *map = pkt->l3 == XG_L3_V4 ? (void *)&xg_rl_v4 : (void *)&xg_rl_v6;
+	const void *key = pkt->l3 == XG_L3_V4 ? (const void *)&pkt->src4 : (const void *)pkt->src6;
+
+	if (!rate_pps)
+		return 0;
+	now = xg_now();
+	interval = 1000000000ULL / rate_pps;
+	tau = interval > XG_RL_BURST_NS ? interval : XG_RL_BURST_NS;
+
+	rl = bpf_map_lookup_elem(map, key);
+	if (!rl) {
+		fresh.tat_ns = now + interval;
+		bpf_map_update_elem(map, key, &fresh, BPF_ANY);
+		return 1;
+	}
+	tat = rl->tat_ns > now ? rl->tat_ns : now;
+	if (tat - now >= tau)
+		return 0;
+	rl->tat_ns = tat + interval;
+	return 1;
+}
+
+#endif /* XG_VERDICT_H */

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The ABI between the XDP program and userspace: every map key, value, enum
+ * and constant both sides share. Bump XG_ABI_VERSION whenever a layout here
+ * changes; xdpctl refuses to reuse pinned maps from another version.
+ *
+ * Only fixed-width types and no pointers, so the same header compiles for
+ * -target bpf and for the host, and tests/unit checks the sizes.
+ */
+#ifndef XDPGUARD_ABI_H
+#define XDPGUARD_ABI_H
+
+#include <linux/types.h>
+
+#define XG_ABI_VERSION 1
+
+/* Where the maps are pinned (LIBBPF_PIN_BY_NAME below this directory). */
+#define XG_PIN_DIR   "/sys/fs/bpf/xdpguard"
+#define XG_PROG_NAME "xdpguard"
+
+/* Map capacities. */
+#define XG_BLOCK_EXACT_MAX  (1u << 20) /* single addresses per family */
+#define XG_BLOCK_PREFIX_MAX 65536      /* prefixes per family */
+#define XG_ALLOW_EXACT_MAX  65536
+#define XG_ALLOW_PREFIX_MAX 16384
+#define XG_RATELIMIT_MAX    262144 /* per-source buckets (LRU) */
+#define XG_TALKERS_MAX	    65536  /* sampled per-source counters (LRU) */
+
+/*
+ * Prefixes live in one hash per family keyed by (length, masked address);
+ * the program probes only the lengths listed in xg_config, longest first,
+ * so a node with no prefixes pays nothing and random sources cost one
+ * hash miss per length in use instead of an LPM-trie walk.
+ */
+#define XG_PREFIX_LENS_MAX 16
+
+#define XG_PORTS	      65536
+#define XG_PORT_KEY(l4, port) ((l4)*XG_PORTS + (port)) /* l4: 0 TCP, 1 UDP */
+#define XG_PORT_L4_TCP	      0
+#define XG_PORT_L4_UDP	      1
+
+#define XG_IPV6_MAX_EXT 6  /* extension headers walked before giving up */
+#define XG_SIP_PEEK	16 /* payload bytes inspected for a SIP start line */
+
+/* Layer-4 protocol as counted. */
+enum xg_proto {
+	XG_PROTO_TCP = 0,
+	XG_PROTO_UDP,
+	XG_PROTO_ICMP,
+	XG_PROTO_ICMPV6,
+	XG_PROTO_GRE,
+	XG_PROTO_ESP,
+	XG_PROTO_OTHER, /* any other IP protocol */
+	XG_PROTO_NONIP, /* ARP, LLDP, ... */
+	XG_PROTO_MAX,
+};
+
+/* Service classes. The per-port table xg_port_class maps (l4, port) to one. */
+enum xg_svc {
+	XG_SVC_NONE = 0,
+	XG_SVC_SIP_UDP,
+	XG_SVC_SIP_TCP,
+	XG_SVC_SIP_TLS,
+	XG_SVC_RTP,
+	XG_SVC_EXTRA0, /* configurable extra classes, names in xg_config */
+	XG_SVC_EXTRA1,
+	XG_SVC_EXTRA2,
+	XG_SVC_EXTRA3,
+	XG_SVC_EXTRA4,
+	XG_SVC_EXTRA5,
+	XG_SVC_EXTRA6,
+	XG_SVC_EXTRA7,
+	XG_SVC_MAX,
+};
+#define XG_SVC_EXTRA_COUNT 8
+
+/* TCP flag combinations, one bucket per packet (first match in this order). */
+enum xg_tcpf {
+	XG_TCPF_SYN = 0, /* SYN without ACK */
+	XG_TCPF_SYNACK,
+	XG_TCPF_RST,
+	XG_TCPF_FIN,
+	XG_TCPF_PSH, /* PSH (with or without ACK) */
+	XG_TCPF_URG,
+	XG_TCPF_ACK,  /* bare ACK */
+	XG_TCPF_NONE, /* no flag set (null scan) */
+	XG_TCPF_XMAS, /* FIN+PSH+URG */
+	XG_TCPF_MAX,
+};
+
+/* What the first payload bytes on a SIP port were. */
+enum xg_sip {
+	XG_SIP_REGISTER = 0,
+	XG_SIP_INVITE,
+	XG_SIP_OPTIONS,
+	XG_SIP_ACK,
+	XG_SIP_BYE,
+	XG_SIP_CANCEL,
+	XG_SIP_SUBSCRIBE,
+	XG_SIP_NOTIFY,
+	XG_SIP_MESSAGE,
+	XG_SIP_OTHER,	     /* request with another method token */
+	XG_SIP_RESPONSE,     /* "SIP/2.0 " status line */
+	XG_SIP_KEEPALIVE,    /* CRLF keep-alive (RFC 5626) */
+	XG_SIP_CONTINUATION, /* TCP segment in the middle of a message */
+	XG_SIP_MALFORMED,    /* not SIP */
+	XG_SIP_MAX,
+};
+
+/* Verdicts. */
+enum xg_verdict {
+	XG_VERDICT_PASS = 0,
+	XG_VERDICT_DROP,
+	XG_VERDICT_WOULD_DROP, /* monitor-only mode: counted, passed */
+	XG_VERDICT_MAX,
+};
+
+/* Why a packet was (or would have been) dropped. */
+enum xg_reason {
+	XG_REASON_NONE = 0,
+	XG_REASON_BLOCK,	/* exact /32 or /128 block entry */
+	XG_REASON_BLOCK_PREFIX, /* prefix block entry */
+	XG_REASON_RATELIMIT,	/* over the entry's per-source pps */
+	XG_REASON_MAX,
+};
+
+/* Why parsing stopped early; such packets are passed and counted. */
+enum xg_malformed {
+	XG_MAL_ETH = 0,	 /* shorter than an Ethernet header */
+	XG_MAL_VLAN,	 /* truncated VLAN tag or more than 2 tags */
+	XG_MAL_IPV4,	 /* truncated header, IHL < 5 */
+	XG_MAL_IPV6,	 /* truncated header */
+	XG_MAL_IPV6_EXT, /* truncated or too many extension headers */
+	XG_MAL_L4,	 /* truncated TCP/UDP/ICMP header */
+	XG_MAL_MAX,
+};
+
+/* Counter arrays indexed by a value the verifier cannot bound by itself are
+ * sized to a power of two and indexed with a mask. */
+#define XG_PROTO_SLOTS	8
+#define XG_SVC_SLOTS	16
+#define XG_SIP_SLOTS	16
+#define XG_MAL_SLOTS	8
+#define XG_REASON_SLOTS 4
+
+#define XG_TTL_BUCKETS	32 /* TTL / hop limit >> 3 */
+#define XG_SIZE_BUCKETS 32 /* frame length >> 6, the last one open-ended */
+
+/* Block entry actions. */
+enum xg_action {
+	XG_ACTION_DROP = 0,
+	XG_ACTION_RATELIMIT, /* pass up to rate_pps per source, drop the rest */
+};
+
+/* Who put an entry in. */
+enum xg_origin {
+	XG_ORIGIN_MANUAL = 0, /* xdpctl block */
+	XG_ORIGIN_CONTROLLER,
+	XG_ORIGIN_API,
+};
+
+/* Config flags. */
+#define XG_CFG_MONITOR_ONLY (1u << 0) /* never drop; count "would drop" */
+
+/* Which lookups the program performs; userspace sets a bit when a map gets
+ * its first entry and clears it when the map empties, so empty maps cost
+ * nothing per packet. */
+#define XG_HAVE_ALLOW_V4 (1u << 0)
+#define XG_HAVE_ALLOW_V6 (1u << 1)
+#define XG_HAVE_BLOCK_V4 (1u << 2)
+#define XG_HAVE_BLOCK_V6 (1u << 3)
+
+struct xg_v4_key {
+	__u8 addr[4];
+};
+
+struct xg_v6_key {
+	__u8 addr[16];
+};
+
+struct xg_v4_prefix_key {
+	__u32 prefixlen;
+	__u8 addr[4]; /* host bits zero */
+};
+
+struct xg_v6_prefix_key {
+	__u32 prefixlen;
+	__u8 addr[16]; /* host bits zero */
+};
+
+/* A blocklist entry (exact or prefix). Userspace writes everything but
+ * hits, which the program increments without atomics: a lost increment when
+ * two CPUs hit one entry at once is cheaper than a locked add per drop, and
+ * exact totals are in xg_stats.drop[]. */
+struct xg_block {
+	__u64 expires_ns; /* CLOCK_MONOTONIC; 0 = never */
+	__u64 hits;
+	__u64 created_ns; /* CLOCK_MONOTONIC */
+	__u32 rate_pps;	  /* XG_ACTION_RATELIMIT only */
+	__u32 incident;	  /* incident id, 0 = none */
+	__u8 action;	  /* enum xg_action */
+	__u8 origin;	  /* enum xg_origin */
+	__u8 pad[6];
+};
+
+/* An allowlist entry (exact or prefix). */
+#define XG_COMMENT_LEN 48
+struct xg_allow {
+	__u64 hits;
+	__u64 created_ns;
+	char comment[XG_COMMENT_LEN];
+};
+
+/* Per-source token bucket state for rate-limited entries (GCRA: the
+ * theoretical arrival time of the next conforming packet). */
+struct xg_ratelimit {
+	__u64 tat_ns;
+};
+
+/* Sampled per-source counters, for top talkers: each sample stands for
+ * (1 << sample_shift) packets; userspace scales. */
+struct xg_talker {
+	__u64 samples;
+	__u64 bytes; /* sum of sampled frame lengths */
+	__u64 last_ns;
+};
+
+struct xg_ctr {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* All hot counters in one per-CPU value, so a packet costs one map lookup
+ * for all of them. */
+struct xg_stats {
+	struct xg_ctr proto[XG_PROTO_SLOTS];
+	struct xg_ctr l3[2]; /* 0 IPv4, 1 IPv6 */
+	struct xg_ctr svc[XG_SVC_SLOTS];
+	__u64 tcp_flags[XG_TCPF_MAX];
+	__u64 ttl[XG_TTL_BUCKETS];
+	__u64 size[XG_SIZE_BUCKETS];
+	__u64 frag_first; /* first fragments (L4 header present) */
+	__u64 frag_later; /* non-first fragments (no L4 header) */
+	__u64 sip[XG_SIP_SLOTS];
+	__u64 rtp_invalid; /* in the RTP range but not RTP version 2 */
+	__u64 verdict[XG_VERDICT_MAX];
+	__u64 drop[XG_REASON_SLOTS];	   /* dropped, by reason */
+	__u64 would_drop[XG_REASON_SLOTS]; /* monitor-only, by reason */
+	__u64 malformed[XG_MAL_SLOTS];
+	__u64 allowed;	      /* allowlisted source: preserved */
+	__u64 sample_seq;     /* per-CPU packet sequence for 1/N sampling */
+	__u64 talker_samples; /* samples taken into xg_talkers_v4/v6 */
+};
+
+/* Per-port counters: xg_port_stats, per-CPU, indexed by XG_PORT_KEY. */
+struct xg_port_ctr {
+	__u64 packets;
+};
+
+/* xg_port_class value: enum xg_svc for (l4, dst port). */
+struct xg_port_class {
+	__u8 svc;
+};
+
+#define XG_SVC_NAME_LEN 16
+
+/* The prefix lengths present in one prefix map, longest first, with their
+ * netmasks precomputed so the program masks without branching. */
+struct xg_lens_v4 {
+	__u32 n;
+	__u32 len[XG_PREFIX_LENS_MAX];
+	__u32 mask[XG_PREFIX_LENS_MAX]; /* network order */
+};
+
+struct xg_lens_v6 {
+	__u32 n;
+	__u32 len[XG_PREFIX_LENS_MAX];
+	__u32 mask[XG_PREFIX_LENS_MAX][4]; /* network order */
+};
+
+/* The one entry of xg_config. */
+struct xg_config {
+	__u32 abi_version;  /* XG_ABI_VERSION once initialised */
+	__u32 flags;	    /* XG_CFG_* */
+	__u32 have;	    /* XG_HAVE_* */
+	__u32 sample_shift; /* sample 1 packet in 2^shift; >= 32 = off */
+	struct xg_lens_v4 block_v4;
+	struct xg_lens_v6 block_v6;
+	struct xg_lens_v4 allow_v4;
+	struct xg_lens_v6 allow_v6;
+	__u16 rtp_lo; /* informational: the port table is authoritative */
+	__u16 rtp_hi;
+	char svc_name[XG_SVC_EXTRA_COUNT][XG_SVC_NAME_LEN];
+};
+
+#endif /* XDPGUARD_ABI_H */

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "counters.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* struct xg_stats is all __u64, so it sums as an array of them. */
+#define STATS_WORDS (sizeof(struct xg_stats) / sizeof(__u64))
+_Static_assert(sizeof(struct xg_stats) % sizeof(__u64) == 0, "xg_stats must be all __u64");
+
+#define PORT_CHUNK 8192
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int read_stats(const struct xg_maps *m, int ncpu, struct xg_stats *out)
+{
+	struct xg_stats *percpu = calloc((size_t)ncpu, sizeof(*percpu));
+	__u64 *dst = (__u64 *)out;
+	__u32 zero = 0;
+	int cpu, ret = 0;
+	size_t w;
+
+	if (!percpu)
+		return -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	if (bpf_map_lookup_elem(m->stats, &zero, percpu)) {
+		ret = -errno;
+		goto out;
+	}
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		const __u64 *src = (const __u64 *)&percpu[cpu];
+
+		for (w = 0; w < STATS_WORDS; w++)
+			dst[w] += src[w];
+	}
+	/* The sampling sequence is a per-CPU cursor, not a count to sum. */
+	out->sample_seq = 0;
+out:
+	free(percpu);
+	return ret;
+}
+
+static int read_ports(const struct xg_maps *m, int ncpu, uint64_t *out)
+{
+	__u32 *keys = calloc(PORT_CHUNK, sizeof(*keys));
+	__u64 *vals = calloc((size_t)PORT_CHUNK * (size_t)ncpu, sizeof(*vals));
+	__u32 token = 0, i;
+	void *in = NULL;
+	int ret = 0;
+
+	if (!keys || !vals) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	memset(out, 0, 2 * XG_PORTS * sizeof(*out));
+	for (;;) {
+		__u32 count = PORT_CHUNK;
+		int r = bpf_map_lookup_batch(m->port_stats, in, &token, keys, vals, &count, NULL);
+		int e = errno, cpu;
+
+		if (r && e != ENOENT) {
+			ret = -e;
+			break;
+		}
+		for (i = 0; i < count; i++) {
+			if (keys[i] >= 2 * XG_PORTS)
+				continue;
+			for (cpu = 0; cpu < ncpu; cpu++)
+				out[keys[i]] += vals[(size_t)i * (size_t)ncpu + (size_t)cpu];
+		}
+		if (r)
+			break;
+		in = &token;
+	}
+out:
+	free(keys);
+	free(vals);
+	return ret;
+}
+
+int xg_counters_read(const struct xg_maps *m, struct xg_counters *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	int ret;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	out->mono_ns = mono_ns();
+	ret = read_stats(m, ncpu, &out->st);
+	if (!ret)
+		ret = read_ports(m, ncpu, out->port);
+	return ret;
+}
+
+static uint64_t sub(uint64_t a, uint64_t b)
+{
+	return b >= a ? b - a : 0;
+}
+
+void xg_counters_delta(const struct xg_counters *a, const struct xg_counters *b,
+		       struct xg_counters *out)
+{
+	const __u64 *sa = (const __u64 *)&a->st, *sb = (const __u64 *)&b->st;
+	__u64 *so = (__u64 *)&out->st;
+	size_t i;
+
+	for (i = 0; i < STATS_WORDS; i++)
+		so[i] = sub(sa[i], sb[i]);
+	for (i = 0; i < 2 * XG_PORTS; i++)
+		out->port[i] = sub(a->port[i], b->port[i]);
+	out->mono_ns = sub(a->mono_ns, b->mono_ns);
+}

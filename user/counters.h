@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Reads the per-CPU counters and sums them over CPUs. */
+#ifndef XG_COUNTERS_H
+#define XG_COUNTERS_H
+
+#include <stdint.h>
+#include <xdpguard/abi.h>
+#include "maps.h"
+
+struct xg_counters {
+	struct xg_stats st;
+	uint64_t port[2 * XG_PORTS]; /* by XG_PORT_KEY */
+	uint64_t mono_ns;	     /* CLOCK_MONOTONIC when read */
+};
+
+/* Reads everything with batch lookups: a cost that does not depend on
+ * traffic. */
+int xg_counters_read(const struct xg_maps *m, struct xg_counters *out);
+
+/* out = b - a, field by field (counters only grow; a restart of the
+ * program yields zeroes rather than wrapped values). */
+void xg_counters_delta(const struct xg_counters *a, const struct xg_counters *b,
+		       struct xg_counters *out);
+
+#endif

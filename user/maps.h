@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* File descriptors of the program's maps, from pins or from a skeleton. */
+#ifndef XG_MAPS_H_USER
+#define XG_MAPS_H_USER
+
+#include <stddef.h>
+
+struct xdpguard_bpf;
+
+struct xg_maps {
+	int config;
+	int stats;
+	int port_stats;
+	int port_class;
+	int block_v4;
+	int block_v6;
+	int block_pfx_v4;
+	int block_pfx_v6;
+	int allow_v4;
+	int allow_v6;
+	int allow_pfx_v4;
+	int allow_pfx_v6;
+	int rl_v4;
+	int rl_v6;
+	int talkers_v4;
+	int talkers_v6;
+	int owned; /* close the fds in xg_maps_close */
+};
+
+/* The pin directory: $XDPGUARD_PIN_DIR or XG_PIN_DIR. */
+const char *xg_pin_dir(void);
+
+/* Opens every pinned map under dir. Fails with a one-line reason if the
+ * maps are missing (not attached) or from another ABI version. */
+int xg_maps_open_pinned(const char *dir, struct xg_maps *m, char *err, size_t errlen);
+
+/* Borrows the fds of a loaded skeleton (tests, replay). */
+void xg_maps_from_skel(const struct xdpguard_bpf *skel, struct xg_maps *m);
+
+void xg_maps_close(struct xg_maps *m);
+
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The runtime config map (xg_config) and the port-to-service table. */
+#ifndef XG_RTCFG_H
+#define XG_RTCFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <xdpguard/abi.h>
+#include "maps.h"
+
+#define XG_DEFAULT_SIP_PORT	5060
+#define XG_DEFAULT_SIP_TLS_PORT 5061
+#define XG_DEFAULT_RTP_LO	10000
+#define XG_DEFAULT_RTP_HI	20000
+#define XG_DEFAULT_SAMPLE_SHIFT 6 /* 1 packet in 64 into the talker maps */
+
+int xg_rtcfg_read(const struct xg_maps *m, struct xg_config *out);
+int xg_rtcfg_write(const struct xg_maps *m, const struct xg_config *cfg);
+
+/* Writes the defaults (SIP 5060/udp+tcp, 5061/tcp TLS, RTP 10000-20000/udp)
+ * when the config has never been initialised; leaves it alone otherwise. */
+int xg_rtcfg_init(const struct xg_maps *m, char *err, size_t errlen);
+
+/* Sets the service class of (l4, lo..hi); svc XG_SVC_NONE clears. */
+int xg_port_class_set(const struct xg_maps *m, int l4, uint16_t lo, uint16_t hi, uint8_t svc);
+
+/* Clears every port of a service class (before re-assigning it). */
+int xg_port_class_clear_svc(const struct xg_maps *m, uint8_t svc);
+
+/* Reads the whole table: out[XG_PORT_KEY(l4, port)]. */
+int xg_port_class_read(const struct xg_maps *m, uint8_t *out /* 2 * XG_PORTS */);
+
+#endif
