@@ -49,12 +49,11 @@ int xdpguard(struct xdp_md *ctx)
 		st->l3[pkt.l3].packets++;
 		st->l3[pkt.l3].bytes += pkt.len;
 	}
-	if (mal) {
-		/* Fail open: the stack drops what is really broken. */
+	/* A malformed packet is passed (the stack drops what is really broken),
+	 * but once its source address is known it still meets the lists, so a
+	 * long extension-header chain is no way around a block. */
+	if (mal)
 		st->malformed[(mal - 1) & (XG_MAL_SLOTS - 1)]++;
-		st->verdict[XG_VERDICT_PASS]++;
-		return XDP_PASS;
-	}
 
 	if (pkt.l3 != XG_L3_NONE) {
 		struct xg_allow *a = xg_allow_lookup(cfg, &pkt);
@@ -80,12 +79,14 @@ int xdpguard(struct xdp_md *ctx)
 			}
 			st->would_drop[reason & (XG_REASON_SLOTS - 1)]++;
 			st->verdict[XG_VERDICT_WOULD_DROP]++;
-			xg_count_full(ctx, cfg, st, &pkt);
+			if (!mal)
+				xg_count_full(ctx, cfg, st, &pkt);
 			return XDP_PASS;
 		}
 	}
 pass:
-	xg_count_full(ctx, cfg, st, &pkt);
+	if (!mal)
+		xg_count_full(ctx, cfg, st, &pkt);
 	st->verdict[XG_VERDICT_PASS]++;
 	return XDP_PASS;
 }

@@ -32,10 +32,10 @@
  * or -1 when there is no payload (a bare TCP ACK, an empty datagram).
  *
  * A global function, so the verifier checks it once rather than once per
- * path into the counting code; it takes the payload as an offset because
- * packet pointers cannot cross into a global function.
+ * path into the counting code; it takes the payload as an offset and length
+ * because packet pointers cannot cross into a global function.
  */
-__noinline int xg_sip_classify(struct xdp_md *ctx, __u32 off, __u32 is_tcp)
+__noinline int xg_sip_classify(struct xdp_md *ctx, __u64 off, __u64 len, __u64 is_tcp)
 {
 	const __u8 *p = (const __u8 *)(long)ctx->data;
 	const void *end = (const void *)(long)ctx->data_end;
@@ -46,14 +46,16 @@ __noinline int xg_sip_classify(struct xdp_md *ctx, __u32 off, __u32 is_tcp)
 	__u64 w;
 	int i;
 
-	if (off > 0x3fff) /* keeps the verifier's packet range arithmetic in bounds */
+	if (off > 0x3fff || len > 0xffff)
 		return -1;
-	p += off;
-	if ((const void *)p >= end)
+	p += off & 0x3fff; /* the mask restates the bound for the verifier */
+	/* len (from the IP/UDP lengths) keeps Ethernet padding out; end keeps
+	 * the reads inside the frame. Both are checked. */
+	if (!len || (const void *)p >= end)
 		return -1;
-	if ((const void *)(p + 2) <= end && p[0] == '\r' && p[1] == '\n')
+	if (len >= 2 && (const void *)(p + 2) <= end && p[0] == '\r' && p[1] == '\n')
 		return XG_SIP_KEEPALIVE;
-	if ((const void *)(p + XG_SIP_PEEK) > end)
+	if (len < XG_SIP_PEEK || (const void *)(p + XG_SIP_PEEK) > end)
 		return is_tcp ? XG_SIP_CONTINUATION : XG_SIP_MALFORMED;
 
 	/* Work on a copy, so the verifier sees fixed stack offsets. */
@@ -99,11 +101,15 @@ __noinline int xg_sip_classify(struct xdp_md *ctx, __u32 off, __u32 is_tcp)
 
 /* RFC 7983 demultiplexing of what may share the RTP ports: RTP/RTCP
  * version 2, STUN (with its magic cookie) or DTLS. Anything else fails. */
-static __always_inline int xg_rtp_valid(const __u8 *p, const void *end)
+static __always_inline int xg_rtp_valid(struct xdp_md *ctx, __u32 off, __u32 len)
 {
+	const __u8 *p = (const __u8 *)(long)ctx->data + (off & 0x3fff);
+	const void *end = (const void *)(long)ctx->data_end;
 	__u8 b0;
 
-	if ((const void *)(p + 12) > end)
+	/* len (from the IP/UDP lengths) keeps Ethernet padding out; end keeps
+	 * the reads inside the frame. Both are checked. */
+	if (len < 12 || (const void *)(p + 12) > end)
 		return 0;
 	b0 = p[0];
 	if (b0 >= 128 && b0 <= 191)
@@ -111,7 +117,7 @@ static __always_inline int xg_rtp_valid(const __u8 *p, const void *end)
 	if (b0 >= 20 && b0 <= 25)
 		return p[1] == 0xfe; /* DTLS record: content type, version major */
 	if (b0 <= 3) {
-		if ((const void *)(p + 20) > end)
+		if (len < 20 || (const void *)(p + 20) > end)
 			return 0;
 		return p[4] == 0x21 && p[5] == 0x12 && p[6] == 0xa4 && p[7] == 0x42;
 	}
@@ -192,13 +198,13 @@ static __always_inline void xg_count_full(struct xdp_md *ctx, const struct xg_co
 			st->svc[svc].packets++;
 			st->svc[svc].bytes += pkt->len;
 			if (svc == XG_SVC_SIP_UDP || svc == XG_SVC_SIP_TCP) {
-				int m = xg_sip_classify(ctx, pkt->payload - (void *)(long)ctx->data,
+				int m = xg_sip_classify(ctx, pkt->payload_off, pkt->payload_len,
 							svc == XG_SVC_SIP_TCP);
 
 				if (m >= 0)
 					st->sip[m & (XG_SIP_SLOTS - 1)]++;
 			} else if (svc == XG_SVC_RTP && pkt->proto == XG_PROTO_UDP) {
-				if (!xg_rtp_valid(pkt->payload, (void *)(long)ctx->data_end))
+				if (!xg_rtp_valid(ctx, pkt->payload_off, pkt->payload_len))
 					st->rtp_invalid++;
 			}
 		}

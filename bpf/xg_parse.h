@@ -44,8 +44,9 @@ struct xg_ipv6_frag_hdr {
 
 /* What the rest of the program needs to know about one packet. */
 struct xg_pkt {
-	void *payload; /* L4 payload, valid when has_ports */
-	__u32 len;     /* frame length */
+	__u32 len;	   /* frame length */
+	__u32 payload_off; /* L4 payload offset in the frame, valid when has_ports */
+	__u32 payload_len; /* per the IP and UDP lengths: Ethernet padding excluded */
 	__be32 src4;
 	__u8 src6[16];
 	__u16 sport; /* host order */
@@ -79,8 +80,10 @@ static __always_inline __u8 xg_proto_of(__u8 ipproto)
 	}
 }
 
-/* Parses the L4 header at pos; fills ports, flags and payload. */
-static __always_inline int xg_parse_l4(struct xg_pkt *pkt, void *pos, void *end, __u8 ipproto)
+/* Parses the L4 header at pos; fills ports, flags and payload. l4_len is
+ * what the IP header says follows it, which excludes Ethernet padding. */
+static __always_inline int xg_parse_l4(struct xg_pkt *pkt, void *pos, void *end, __u8 ipproto,
+				       __u32 l4_off, __u32 l4_len)
 {
 	if (pkt->frag == XG_FRAG_LATER)
 		return 0; /* no L4 header in a non-first fragment */
@@ -98,7 +101,8 @@ static __always_inline int xg_parse_l4(struct xg_pkt *pkt, void *pos, void *end,
 		pkt->sport = bpf_ntohs(th->source);
 		pkt->dport = bpf_ntohs(th->dest);
 		pkt->tcp_flags = ((__u8 *)th)[13];
-		pkt->payload = pos + doff;
+		pkt->payload_off = l4_off + doff;
+		pkt->payload_len = l4_len > doff ? l4_len - doff : 0;
 		pkt->has_ports = 1;
 		return 0;
 	}
@@ -109,7 +113,12 @@ static __always_inline int xg_parse_l4(struct xg_pkt *pkt, void *pos, void *end,
 			return XG_MAL_L4 + 1;
 		pkt->sport = bpf_ntohs(uh->source);
 		pkt->dport = bpf_ntohs(uh->dest);
-		pkt->payload = uh + 1;
+		__u32 ulen = bpf_ntohs(uh->len);
+
+		if (ulen < l4_len)
+			l4_len = ulen;
+		pkt->payload_off = l4_off + sizeof(*uh);
+		pkt->payload_len = l4_len > sizeof(*uh) ? l4_len - sizeof(*uh) : 0;
 		pkt->has_ports = 1;
 		return 0;
 	}
@@ -124,10 +133,10 @@ static __always_inline int xg_parse_l4(struct xg_pkt *pkt, void *pos, void *end,
 	}
 }
 
-static __always_inline int xg_parse_ipv4(struct xg_pkt *pkt, void *pos, void *end)
+static __always_inline int xg_parse_ipv4(struct xg_pkt *pkt, void *pos, void *end, __u32 off)
 {
 	struct iphdr *iph = pos;
-	__u32 ihl;
+	__u32 ihl, tot_len;
 	__u16 frag_off;
 
 	if ((void *)(iph + 1) > end)
@@ -145,12 +154,15 @@ static __always_inline int xg_parse_ipv4(struct xg_pkt *pkt, void *pos, void *en
 		pkt->frag = XG_FRAG_LATER;
 	else if (frag_off & XG_IP_MF)
 		pkt->frag = XG_FRAG_FIRST;
-	return xg_parse_l4(pkt, pos + ihl, end, iph->protocol);
+	tot_len = bpf_ntohs(iph->tot_len);
+	return xg_parse_l4(pkt, pos + ihl, end, iph->protocol, off + ihl,
+			   tot_len > ihl ? tot_len - ihl : 0);
 }
 
-static __always_inline int xg_parse_ipv6(struct xg_pkt *pkt, void *pos, void *end)
+static __always_inline int xg_parse_ipv6(struct xg_pkt *pkt, void *pos, void *end, __u32 off)
 {
 	struct ipv6hdr *ip6h = pos;
+	__u32 plen, ext_len = 0;
 	__u8 nexthdr;
 	int i;
 
@@ -175,12 +187,14 @@ static __always_inline int xg_parse_ipv6(struct xg_pkt *pkt, void *pos, void *en
 				goto truncated;
 			nexthdr = oh->nexthdr;
 			pos += (oh->hdrlen + 1) * 8;
+			ext_len += (oh->hdrlen + 1) * 8;
 			break;
 		case IPPROTO_AH:
 			if ((void *)(oh + 1) > end)
 				goto truncated;
 			nexthdr = oh->nexthdr;
 			pos += (oh->hdrlen + 2) * 4;
+			ext_len += (oh->hdrlen + 2) * 4;
 			break;
 		case IPPROTO_FRAGMENT: {
 			struct xg_ipv6_frag_hdr *fh = pos;
@@ -195,6 +209,7 @@ static __always_inline int xg_parse_ipv6(struct xg_pkt *pkt, void *pos, void *en
 			else if (off & 1)
 				pkt->frag = XG_FRAG_FIRST;
 			pos = fh + 1;
+			ext_len += sizeof(*fh);
 			break;
 		}
 		default:
@@ -216,7 +231,12 @@ done:
 	pkt->proto = xg_proto_of(nexthdr);
 	if (nexthdr == IPPROTO_NONE)
 		return 0;
-	return xg_parse_l4(pkt, pos, end, nexthdr);
+	/* A zero payload length is a jumbogram: the frame tells the length. */
+	plen = bpf_ntohs(ip6h->payload_len);
+	if (!plen)
+		plen = 0xffff;
+	return xg_parse_l4(pkt, pos, end, nexthdr, off + sizeof(*ip6h) + ext_len,
+			   plen > ext_len ? plen - ext_len : 0);
 truncated:
 	pkt->proto = XG_PROTO_OTHER;
 	return XG_MAL_IPV6_EXT + 1;
@@ -255,9 +275,9 @@ static __always_inline int xg_parse(struct xdp_md *ctx, struct xg_pkt *pkt)
 		return XG_MAL_VLAN + 1; /* a third tag */
 
 	if (h_proto == bpf_htons(ETH_P_IP))
-		return xg_parse_ipv4(pkt, pos, end);
+		return xg_parse_ipv4(pkt, pos, end, sizeof(*eth) + i * sizeof(struct xg_vlan_hdr));
 	if (h_proto == bpf_htons(ETH_P_IPV6))
-		return xg_parse_ipv6(pkt, pos, end);
+		return xg_parse_ipv6(pkt, pos, end, sizeof(*eth) + i * sizeof(struct xg_vlan_hdr));
 	return 0;
 }
 
