@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * xdpguard: the XDP fast path. Reads top to bottom as the path of one packet:
- * parse, allowlist, blocklist (drop or per-source rate limit), count, verdict.
+ * parse to the source address, allowlist, blocklist (drop or per-source rate
+ * limit), then for what passes: parse the rest, count, pass.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -29,12 +30,14 @@ _Static_assert(XG_REASON_MAX <= XG_REASON_SLOTS, "drop[] too small");
 SEC("xdp")
 int xdpguard(struct xdp_md *ctx)
 {
+	struct xg_cursor cur = {};
 	struct xg_pkt pkt = {};
 	struct xg_config *cfg;
 	struct xg_stats *st;
 	struct xg_block *blk;
 	__u32 zero = 0;
 	__u8 reason = XG_REASON_NONE;
+	__u8 verdict = XG_VERDICT_PASS;
 	int mal;
 
 	cfg = bpf_map_lookup_elem(&xg_config, &zero);
@@ -42,19 +45,9 @@ int xdpguard(struct xdp_md *ctx)
 	if (!cfg || !st)
 		return XDP_PASS;
 
-	mal = xg_parse(ctx, &pkt);
-	st->proto[pkt.proto & (XG_PROTO_SLOTS - 1)].packets++;
-	st->proto[pkt.proto & (XG_PROTO_SLOTS - 1)].bytes += pkt.len;
-	if (pkt.l3 != XG_L3_NONE) {
-		st->l3[pkt.l3].packets++;
-		st->l3[pkt.l3].bytes += pkt.len;
-	}
-	/* A malformed packet is passed (the stack drops what is really broken),
-	 * but once its source address is known it still meets the lists, so a
-	 * long extension-header chain is no way around a block. */
-	if (mal)
-		st->malformed[(mal - 1) & (XG_MAL_SLOTS - 1)]++;
-
+	/* The lists need only the source address: parse that far, decide, and
+	 * parse the rest only for packets that go on. */
+	mal = xg_parse_l3(ctx, &pkt, &cur);
 	if (pkt.l3 != XG_L3_NONE) {
 		struct xg_allow *a = xg_allow_lookup(cfg, &pkt);
 
@@ -72,22 +65,32 @@ int xdpguard(struct xdp_md *ctx)
 			if (blk->action == XG_ACTION_RATELIMIT)
 				reason = XG_REASON_RATELIMIT;
 			if (!(cfg->flags & XG_CFG_MONITOR_ONLY)) {
-				/* The drop path counts only what says why. */
+				/* The drop path counts only what says why; the
+				 * entry's hits say how much. */
 				st->drop[reason & (XG_REASON_SLOTS - 1)]++;
 				st->verdict[XG_VERDICT_DROP]++;
 				return XDP_DROP;
 			}
 			st->would_drop[reason & (XG_REASON_SLOTS - 1)]++;
-			st->verdict[XG_VERDICT_WOULD_DROP]++;
-			if (!mal)
-				xg_count_full(ctx, cfg, st, &pkt);
-			return XDP_PASS;
+			verdict = XG_VERDICT_WOULD_DROP;
 		}
 	}
 pass:
-	if (!mal)
+	/* A malformed packet is passed (the stack drops what is really broken)
+	 * and counted with the layer where it ended. */
+	if (!mal && pkt.l3 != XG_L3_NONE)
+		mal = xg_parse_rest(ctx, &pkt, &cur);
+	st->proto[pkt.proto & (XG_PROTO_SLOTS - 1)].packets++;
+	st->proto[pkt.proto & (XG_PROTO_SLOTS - 1)].bytes += pkt.len;
+	if (pkt.l3 != XG_L3_NONE) {
+		st->l3[pkt.l3 & 1].packets++;
+		st->l3[pkt.l3 & 1].bytes += pkt.len;
+	}
+	if (mal)
+		st->malformed[(mal - 1) & (XG_MAL_SLOTS - 1)]++;
+	else
 		xg_count_full(ctx, cfg, st, &pkt);
-	st->verdict[XG_VERDICT_PASS]++;
+	st->verdict[verdict]++;
 	return XDP_PASS;
 }
 

@@ -133,10 +133,19 @@ static __always_inline int xg_parse_l4(struct xg_pkt *pkt, void *pos, void *end,
 	}
 }
 
-static __always_inline int xg_parse_ipv4(struct xg_pkt *pkt, void *pos, void *end, __u32 off)
+/* Where parsing stopped after the fixed IP header, to resume at L4 once the
+ * source has met the lists: a dropped packet is never parsed further. */
+struct xg_cursor {
+	void *ip;  /* the IPv4 or IPv6 header */
+	void *pos; /* just past the fixed IP header (after IPv4 options) */
+	__u32 off; /* offset of pos in the frame */
+};
+
+static __always_inline int xg_parse_ipv4(struct xg_pkt *pkt, struct xg_cursor *cur, void *pos,
+					 void *end, __u32 off)
 {
 	struct iphdr *iph = pos;
-	__u32 ihl, tot_len;
+	__u32 ihl;
 	__u16 frag_off;
 
 	if ((void *)(iph + 1) > end)
@@ -154,25 +163,55 @@ static __always_inline int xg_parse_ipv4(struct xg_pkt *pkt, void *pos, void *en
 		pkt->frag = XG_FRAG_LATER;
 	else if (frag_off & XG_IP_MF)
 		pkt->frag = XG_FRAG_FIRST;
+	cur->ip = iph;
+	cur->pos = pos + ihl;
+	cur->off = off + ihl;
+	return 0;
+}
+
+static __always_inline int xg_parse_ipv4_l4(struct xg_pkt *pkt, const struct xg_cursor *cur,
+					    void *end)
+{
+	struct iphdr *iph = cur->ip;
+	__u32 ihl, tot_len;
+
+	if ((void *)(iph + 1) > end)
+		return XG_MAL_IPV4 + 1;
+	ihl = iph->ihl * 4;
 	tot_len = bpf_ntohs(iph->tot_len);
-	return xg_parse_l4(pkt, pos + ihl, end, iph->protocol, off + ihl,
+	return xg_parse_l4(pkt, cur->pos, end, iph->protocol, cur->off,
 			   tot_len > ihl ? tot_len - ihl : 0);
 }
 
-static __always_inline int xg_parse_ipv6(struct xg_pkt *pkt, void *pos, void *end, __u32 off)
+static __always_inline int xg_parse_ipv6(struct xg_pkt *pkt, struct xg_cursor *cur, void *pos,
+					 void *end, __u32 off)
 {
 	struct ipv6hdr *ip6h = pos;
-	__u32 plen, ext_len = 0;
-	__u8 nexthdr;
-	int i;
 
 	if ((void *)(ip6h + 1) > end)
 		return XG_MAL_IPV6 + 1;
 	pkt->l3 = XG_L3_V6;
 	__builtin_memcpy(pkt->src6, &ip6h->saddr, 16);
 	pkt->ttl = ip6h->hop_limit;
+	cur->ip = ip6h;
+	cur->pos = ip6h + 1;
+	cur->off = off + sizeof(*ip6h);
+	return 0;
+}
+
+/* Walks the extension headers (bounded), then parses L4. */
+static __always_inline int xg_parse_ipv6_l4(struct xg_pkt *pkt, const struct xg_cursor *cur,
+					    void *end)
+{
+	struct ipv6hdr *ip6h = cur->ip;
+	void *pos = cur->pos;
+	__u32 plen, ext_len = 0;
+	__u8 nexthdr;
+	int i;
+
+	if ((void *)(ip6h + 1) > end)
+		return XG_MAL_IPV6 + 1;
 	nexthdr = ip6h->nexthdr;
-	pos = ip6h + 1;
 
 #pragma unroll
 	for (i = 0; i < XG_IPV6_MAX_EXT; i++) {
@@ -235,15 +274,17 @@ done:
 	plen = bpf_ntohs(ip6h->payload_len);
 	if (!plen)
 		plen = 0xffff;
-	return xg_parse_l4(pkt, pos, end, nexthdr, off + sizeof(*ip6h) + ext_len,
+	return xg_parse_l4(pkt, pos, end, nexthdr, cur->off + ext_len,
 			   plen > ext_len ? plen - ext_len : 0);
 truncated:
 	pkt->proto = XG_PROTO_OTHER;
 	return XG_MAL_IPV6_EXT + 1;
 }
 
-/* Returns 0 when parsed, or 1 + enum xg_malformed. */
-static __always_inline int xg_parse(struct xdp_md *ctx, struct xg_pkt *pkt)
+/* Parses up to the fixed IP header: the source address, TTL and (IPv4)
+ * protocol and fragment bits. Returns 0, or 1 + enum xg_malformed. */
+static __always_inline int xg_parse_l3(struct xdp_md *ctx, struct xg_pkt *pkt,
+				       struct xg_cursor *cur)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
@@ -275,10 +316,26 @@ static __always_inline int xg_parse(struct xdp_md *ctx, struct xg_pkt *pkt)
 		return XG_MAL_VLAN + 1; /* a third tag */
 
 	if (h_proto == bpf_htons(ETH_P_IP))
-		return xg_parse_ipv4(pkt, pos, end, sizeof(*eth) + i * sizeof(struct xg_vlan_hdr));
+		return xg_parse_ipv4(pkt, cur, pos, end,
+				     sizeof(*eth) + i * sizeof(struct xg_vlan_hdr));
 	if (h_proto == bpf_htons(ETH_P_IPV6))
-		return xg_parse_ipv6(pkt, pos, end, sizeof(*eth) + i * sizeof(struct xg_vlan_hdr));
+		return xg_parse_ipv6(pkt, cur, pos, end,
+				     sizeof(*eth) + i * sizeof(struct xg_vlan_hdr));
 	return 0;
+}
+
+/* Resumes after xg_parse_l3 for an IP packet: IPv6 extension headers, then
+ * TCP/UDP/ICMP. Returns 0, or 1 + enum xg_malformed. */
+static __always_inline int xg_parse_rest(struct xdp_md *ctx, struct xg_pkt *pkt,
+					 const struct xg_cursor *cur)
+{
+	void *end = (void *)(long)ctx->data_end;
+
+	if (!cur->ip) /* not an IP packet: nothing to resume */
+		return 0;
+	if (pkt->l3 == XG_L3_V4)
+		return xg_parse_ipv4_l4(pkt, cur, end);
+	return xg_parse_ipv6_l4(pkt, cur, end);
 }
 
 #endif /* XG_PARSE_H */

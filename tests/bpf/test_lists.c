@@ -72,9 +72,10 @@ static void test_allow_over_block_v4(void)
 	EXPECT_EQ(st.verdict[XG_VERDICT_DROP], 2);
 	EXPECT_EQ(st.verdict[XG_VERDICT_PASS], 2);
 	EXPECT_EQ(st.verdict[XG_VERDICT_WOULD_DROP], 0);
-	/* Drops count protocol and family only: the port saw the two passes. */
-	EXPECT_EQ(st.proto[XG_PROTO_UDP].packets, 4);
-	EXPECT_EQ(st.l3[0].packets, 4);
+	/* Drops are counted by reason and per entry only; protocol, family and
+	 * port counters see the two packets that passed. */
+	EXPECT_EQ(st.proto[XG_PROTO_UDP].packets, 2);
+	EXPECT_EQ(st.l3[0].packets, 2);
 	EXPECT_EQ(port_get(XG_PORT_L4_UDP, 5060), 2);
 	EXPECT_EQ(st.sip[XG_SIP_KEEPALIVE], 2);
 	EXPECT_EQ(SUM(st.size), 2);
@@ -107,7 +108,7 @@ static void test_allow_over_block_v6(void)
 	EXPECT_EQ(st.drop[XG_REASON_BLOCK], 1);
 	EXPECT_EQ(st.verdict[XG_VERDICT_DROP], 3);
 	EXPECT_EQ(st.verdict[XG_VERDICT_PASS], 3);
-	EXPECT_EQ(st.l3[1].packets, 5);
+	EXPECT_EQ(st.l3[1].packets, 2); /* passed IPv6 packets only */
 	EXPECT_EQ(allow_hits("fd00:123:1::3"), 1);
 	EXPECT_EQ(block_hits("fd00:123:1::/64"), 2);
 	EXPECT_EQ(block_hits("fd00:123:1::4"), 1);
@@ -633,9 +634,10 @@ static void test_malformed_blocked(void)
 	uint8_t buf[PKT_MAX];
 	int i;
 
-	/* A packet that ends early is counted as malformed; once its source
-	 * address is parsed it still meets the lists, so a blocked source is
-	 * dropped and an unknown one passes. */
+	/* The lists need only the source address, so a packet that ends early
+	 * after it still meets them: a blocked source is dropped (and, never
+	 * parsed further, not counted as malformed); an unknown one passes and
+	 * is counted as malformed. */
 	BLOCK("10.123.1.2");
 	spec_v4(&s, "10.123.1.2", IPPROTO_TCP, 5060);
 	BUILD(&s, buf);
@@ -644,7 +646,7 @@ static void test_malformed_blocked(void)
 	BUILD(&s, buf);
 	EXPECT_EQ(RUN(buf, 14 + 20 + 10), XDP_PASS);
 	stats_get(&st);
-	EXPECT_EQ(st.malformed[XG_MAL_L4], 2);
+	EXPECT_EQ(st.malformed[XG_MAL_L4], 1);
 	EXPECT_EQ(st.drop[XG_REASON_BLOCK], 1);
 	EXPECT_EQ(block_hits("10.123.1.2"), 1);
 
@@ -658,8 +660,11 @@ static void test_malformed_blocked(void)
 	for (i = 0; i < s.next_ext; i++)
 		s.ext_type[i] = IPPROTO_DSTOPTS;
 	EXPECT_EQ(RUN_SPEC(&s), XDP_DROP);
+	pkt_set_addr(&s, 1, "fd00:7b::9");
+	EXPECT_EQ(RUN_SPEC(&s), XDP_PASS);
 	stats_get(&st);
 	EXPECT_EQ(st.malformed[XG_MAL_IPV6_EXT], 1);
+	EXPECT_EQ(st.drop[XG_REASON_BLOCK], 2);
 }
 
 static void test_fragments_blocked(void)
