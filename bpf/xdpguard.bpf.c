@@ -31,7 +31,7 @@ SEC("xdp")
 int xdpguard(struct xdp_md *ctx)
 {
 	struct xg_cursor cur = {};
-	struct xg_pkt pkt = {};
+	struct xg_pkt *pkt;
 	struct xg_config *cfg;
 	struct xg_stats *st;
 	struct xg_block *blk;
@@ -42,25 +42,27 @@ int xdpguard(struct xdp_md *ctx)
 
 	cfg = bpf_map_lookup_elem(&xg_config, &zero);
 	st = bpf_map_lookup_elem(&xg_stats, &zero);
-	if (!cfg || !st)
+	pkt = bpf_map_lookup_elem(&xg_scratch, &zero);
+	if (!cfg || !st || !pkt)
 		return XDP_PASS;
+	__builtin_memset(pkt, 0, sizeof(*pkt));
 
 	/* The lists need only the source address: parse that far, decide, and
 	 * parse the rest only for packets that go on. */
-	mal = xg_parse_l3(ctx, &pkt, &cur);
-	if (pkt.l3 != XG_L3_NONE) {
-		struct xg_allow *a = xg_allow_lookup(cfg, &pkt);
+	mal = xg_parse_l3(ctx, pkt, &cur);
+	if (pkt->l3 != XG_L3_NONE) {
+		struct xg_allow *a = xg_allow_lookup(cfg, pkt);
 
 		if (a) {
 			a->hits++;
 			st->allowed++;
 			goto pass;
 		}
-		blk = xg_block_lookup(cfg, &pkt, &reason);
+		blk = xg_block_lookup(cfg, pkt, &reason);
 		if (blk) {
 			blk->hits++;
 			if (blk->action == XG_ACTION_RATELIMIT &&
-			    xg_ratelimit_pass(&pkt, blk->rate_pps))
+			    xg_ratelimit_pass(pkt, blk->rate_pps))
 				goto pass;
 			if (blk->action == XG_ACTION_RATELIMIT)
 				reason = XG_REASON_RATELIMIT;
@@ -78,18 +80,18 @@ int xdpguard(struct xdp_md *ctx)
 pass:
 	/* A malformed packet is passed (the stack drops what is really broken)
 	 * and counted with the layer where it ended. */
-	if (!mal && pkt.l3 != XG_L3_NONE)
-		mal = xg_parse_rest(ctx, &pkt, &cur);
-	st->proto[pkt.proto & (XG_PROTO_SLOTS - 1)].packets++;
-	st->proto[pkt.proto & (XG_PROTO_SLOTS - 1)].bytes += pkt.len;
-	if (pkt.l3 != XG_L3_NONE) {
-		st->l3[pkt.l3 & 1].packets++;
-		st->l3[pkt.l3 & 1].bytes += pkt.len;
+	if (!mal && pkt->l3 != XG_L3_NONE)
+		mal = xg_parse_rest(ctx, cur.ip_off, cur.off);
+	st->proto[pkt->proto & (XG_PROTO_SLOTS - 1)].packets++;
+	st->proto[pkt->proto & (XG_PROTO_SLOTS - 1)].bytes += pkt->len;
+	if (pkt->l3 != XG_L3_NONE) {
+		st->l3[pkt->l3 & 1].packets++;
+		st->l3[pkt->l3 & 1].bytes += pkt->len;
 	}
 	if (mal)
 		st->malformed[(mal - 1) & (XG_MAL_SLOTS - 1)]++;
 	else
-		xg_count_full(ctx, cfg, st, &pkt);
+		xg_count_full(ctx, cfg, st, pkt);
 	st->verdict[verdict]++;
 	return XDP_PASS;
 }

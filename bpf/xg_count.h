@@ -9,6 +9,7 @@
 #include <xdpguard/abi.h>
 #include "xg_maps.h"
 #include "xg_parse.h"
+#include "xg_time.h"
 
 /* Eight characters as the little- or big-endian word a u64 load yields. */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -144,26 +145,77 @@ static __always_inline __u8 xg_tcpf_bucket(__u8 f)
 	return XG_TCPF_NONE;
 }
 
-static __always_inline void xg_talker_sample(const struct xg_pkt *pkt, struct xg_stats *st)
+static __always_inline void xg_talker_add(void *map, const void *key, __u32 len, __u64 now)
 {
-	void *map = pkt->l3 == XG_L3_V4 ? (void *)&xg_talkers_v4 : (void *)&xg_talkers_v6;
-	const void *key = pkt->l3 == XG_L3_V4 ? (const void *)&pkt->src4 : (const void *)pkt->src6;
 	struct xg_talker *t, fresh = {};
-	__u64 now = bpf_ktime_get_ns();
 
-	st->talker_samples++;
 	t = bpf_map_lookup_elem(map, key);
 	if (t) {
 		/* sampled, so contention is rare and a lost add is noise */
 		t->samples++;
-		t->bytes += pkt->len;
+		t->bytes += len;
 		t->last_ns = now;
 		return;
 	}
 	fresh.samples = 1;
-	fresh.bytes = pkt->len;
+	fresh.bytes = len;
 	fresh.last_ns = now;
 	bpf_map_update_elem(map, key, &fresh, BPF_ANY);
+}
+
+/* One sample: the source into the talker map, the destination into the
+ * victim map. */
+static __always_inline void xg_talker_sample(const struct xg_pkt *pkt, struct xg_stats *st)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	st->talker_samples++;
+	if (pkt->l3 == XG_L3_V4) {
+		xg_talker_add(&xg_talkers_v4, &pkt->src4, pkt->len, now);
+		xg_talker_add(&xg_victims_v4, &pkt->dst4, pkt->len, now);
+	} else {
+		xg_talker_add(&xg_talkers_v6, pkt->src6, pkt->len, now);
+		xg_talker_add(&xg_victims_v6, pkt->dst6, pkt->len, now);
+	}
+}
+
+#define XG_PEER_SIP_OK	0
+#define XG_PEER_SIP_BAD 1
+#define XG_PEER_RTP_OK	2
+
+/* Records SIP/RTP activity of the source for peer learning. */
+static __always_inline void xg_peer_touch(const struct xg_pkt *pkt, int what)
+{
+	void *map = pkt->l3 == XG_L3_V4 ? (void *)&xg_peers_v4 : (void *)&xg_peers_v6;
+	const void *key = pkt->l3 == XG_L3_V4 ? (const void *)&pkt->src4 : (const void *)pkt->src6;
+	struct xg_peer *p, fresh = {};
+	struct xg_learn *budget;
+	__u32 zero = 0;
+	__u64 now;
+
+	budget = bpf_map_lookup_elem(&xg_learn, &zero);
+	if (!budget)
+		return;
+	if (budget->budget <= 0) {
+		budget->skipped++;
+		return;
+	}
+	budget->budget--;
+	now = xg_now();
+	p = bpf_map_lookup_elem(map, key);
+	if (!p) {
+		fresh.first_ns = now;
+		p = &fresh;
+	}
+	if (what == XG_PEER_SIP_OK)
+		p->sip_ok++;
+	else if (what == XG_PEER_SIP_BAD)
+		p->sip_bad++;
+	else
+		p->rtp_ok++;
+	p->last_ns = now;
+	if (p == &fresh)
+		bpf_map_update_elem(map, key, &fresh, BPF_ANY);
 }
 
 /* Counts everything about a packet that is passed (or would-dropped). */
@@ -201,12 +253,33 @@ static __always_inline void xg_count_full(struct xdp_md *ctx, const struct xg_co
 				int m = xg_sip_classify(ctx, pkt->payload_off, pkt->payload_len,
 							svc == XG_SVC_SIP_TCP);
 
-				if (m >= 0)
+				if (m >= 0) {
 					st->sip[m & (XG_SIP_SLOTS - 1)]++;
+					if (m != XG_SIP_CONTINUATION &&
+					    !(cfg->flags & XG_CFG_LEARN_PAUSED))
+						xg_peer_touch(pkt, m == XG_SIP_MALFORMED
+								       ? XG_PEER_SIP_BAD
+								       : XG_PEER_SIP_OK);
+				}
 			} else if (svc == XG_SVC_RTP && pkt->proto == XG_PROTO_UDP) {
 				if (!xg_rtp_valid(ctx, pkt->payload_off, pkt->payload_len))
 					st->rtp_invalid++;
+				else if (cfg->rtp_learn_shift < 32 &&
+					 !(cfg->flags & XG_CFG_LEARN_PAUSED) &&
+					 !(st->rtp_learn_seq++ &
+					   ((1ULL << cfg->rtp_learn_shift) - 1)))
+					xg_peer_touch(pkt, XG_PEER_RTP_OK);
 			}
+		}
+	}
+
+	if (pkt->proto == XG_PROTO_UDP && pkt->has_ports) {
+		__u32 sport = pkt->sport;
+		struct xg_sport_class *ac = bpf_map_lookup_elem(&xg_sport_class, &sport);
+
+		if (ac && ac->amp) {
+			st->amp[ac->amp & (XG_AMP_SLOTS - 1)].packets++;
+			st->amp[ac->amp & (XG_AMP_SLOTS - 1)].bytes += pkt->len;
 		}
 	}
 

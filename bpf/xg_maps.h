@@ -7,6 +7,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <xdpguard/abi.h>
+#include "xg_pkt.h"
 
 #define XG_PINNED __uint(pinning, LIBBPF_PIN_BY_NAME)
 
@@ -147,5 +148,63 @@ struct {
 	__type(value, struct xg_talker);
 	XG_PINNED;
 } xg_talkers_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_PORTS);
+	__type(key, __u32);
+	__type(value, struct xg_sport_class);
+	XG_PINNED;
+} xg_sport_class SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XG_VICTIMS_MAX);
+	__type(key, struct xg_v4_key);
+	__type(value, struct xg_talker);
+	XG_PINNED;
+} xg_victims_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XG_VICTIMS_MAX);
+	__type(key, struct xg_v6_key);
+	__type(value, struct xg_talker);
+	XG_PINNED;
+} xg_victims_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XG_PEERS_MAX);
+	__type(key, struct xg_v4_key);
+	__type(value, struct xg_peer);
+	XG_PINNED;
+} xg_peers_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XG_PEERS_MAX);
+	__type(key, struct xg_v6_key);
+	__type(value, struct xg_peer);
+	XG_PINNED;
+} xg_peers_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_learn);
+	XG_PINNED;
+} xg_learn SEC(".maps");
+
+/* The packet being processed, per CPU and private to the program: lets the
+ * parsing past L3 and the prefix probes be global functions, verified once,
+ * that still see the whole parse result. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_pkt);
+} xg_scratch SEC(".maps");
 
 #endif /* XG_MAPS_H */

@@ -16,14 +16,8 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include <xdpguard/abi.h>
-
-#define XG_L3_V4   0
-#define XG_L3_V6   1
-#define XG_L3_NONE 2
-
-#define XG_FRAG_NONE  0
-#define XG_FRAG_FIRST 1
-#define XG_FRAG_LATER 2
+#include "xg_maps.h"
+#include "xg_pkt.h"
 
 #define XG_ETH_P_8021Q	0x8100
 #define XG_ETH_P_8021AD 0x88A8
@@ -40,24 +34,6 @@ struct xg_ipv6_frag_hdr {
 	__u8 reserved;
 	__be16 frag_off; /* offset << 3 | M */
 	__be32 id;
-};
-
-/* What the rest of the program needs to know about one packet. */
-struct xg_pkt {
-	__u32 len;	   /* frame length */
-	__u32 payload_off; /* L4 payload offset in the frame, valid when has_ports */
-	__u32 payload_len; /* per the IP and UDP lengths: Ethernet padding excluded */
-	__be32 src4;
-	__u8 src6[16];
-	__u16 sport; /* host order */
-	__u16 dport;
-	__u8 l3;	/* XG_L3_* */
-	__u8 proto;	/* enum xg_proto */
-	__u8 ttl;	/* TTL or hop limit */
-	__u8 frag;	/* XG_FRAG_* */
-	__u8 tcp_flags; /* raw flag byte (FIN..CWR) */
-	__u8 has_ports;
-	__u8 malformed; /* 1 + enum xg_malformed, 0 when parsed fully */
 };
 
 static __always_inline __u8 xg_proto_of(__u8 ipproto)
@@ -136,9 +112,10 @@ static __always_inline int xg_parse_l4(struct xg_pkt *pkt, void *pos, void *end,
 /* Where parsing stopped after the fixed IP header, to resume at L4 once the
  * source has met the lists: a dropped packet is never parsed further. */
 struct xg_cursor {
-	void *ip;  /* the IPv4 or IPv6 header */
-	void *pos; /* just past the fixed IP header (after IPv4 options) */
-	__u32 off; /* offset of pos in the frame */
+	void *ip;     /* the IPv4 or IPv6 header */
+	void *pos;    /* just past the fixed IP header (after IPv4 options) */
+	__u32 off;    /* offset of pos in the frame */
+	__u32 ip_off; /* offset of ip in the frame */
 };
 
 static __always_inline int xg_parse_ipv4(struct xg_pkt *pkt, struct xg_cursor *cur, void *pos,
@@ -164,6 +141,7 @@ static __always_inline int xg_parse_ipv4(struct xg_pkt *pkt, struct xg_cursor *c
 	else if (frag_off & XG_IP_MF)
 		pkt->frag = XG_FRAG_FIRST;
 	cur->ip = iph;
+	cur->ip_off = off;
 	cur->pos = pos + ihl;
 	cur->off = off + ihl;
 	return 0;
@@ -194,9 +172,17 @@ static __always_inline int xg_parse_ipv6(struct xg_pkt *pkt, struct xg_cursor *c
 	__builtin_memcpy(pkt->src6, &ip6h->saddr, 16);
 	pkt->ttl = ip6h->hop_limit;
 	cur->ip = ip6h;
+	cur->ip_off = off;
 	cur->pos = ip6h + 1;
 	cur->off = off + sizeof(*ip6h);
 	return 0;
+}
+
+static __always_inline int xg_ipv6_is_ext(__u8 nexthdr)
+{
+	return nexthdr == IPPROTO_HOPOPTS || nexthdr == IPPROTO_ROUTING ||
+	       nexthdr == IPPROTO_DSTOPTS || nexthdr == IPPROTO_MH || nexthdr == IPPROTO_AH ||
+	       nexthdr == IPPROTO_FRAGMENT;
 }
 
 /* Walks the extension headers (bounded), then parses L4. */
@@ -216,53 +202,34 @@ static __always_inline int xg_parse_ipv6_l4(struct xg_pkt *pkt, const struct xg_
 #pragma unroll
 	for (i = 0; i < XG_IPV6_MAX_EXT; i++) {
 		struct ipv6_opt_hdr *oh = pos;
+		__u32 hlen;
 
-		switch (nexthdr) {
-		case IPPROTO_HOPOPTS:
-		case IPPROTO_ROUTING:
-		case IPPROTO_DSTOPTS:
-		case IPPROTO_MH:
-			if ((void *)(oh + 1) > end)
-				goto truncated;
-			nexthdr = oh->nexthdr;
-			pos += (oh->hdrlen + 1) * 8;
-			ext_len += (oh->hdrlen + 1) * 8;
-			break;
-		case IPPROTO_AH:
-			if ((void *)(oh + 1) > end)
-				goto truncated;
-			nexthdr = oh->nexthdr;
-			pos += (oh->hdrlen + 2) * 4;
-			ext_len += (oh->hdrlen + 2) * 4;
-			break;
-		case IPPROTO_FRAGMENT: {
-			struct xg_ipv6_frag_hdr *fh = pos;
-			__u16 off;
-
-			if ((void *)(fh + 1) > end)
-				goto truncated;
-			nexthdr = fh->nexthdr;
-			off = bpf_ntohs(fh->frag_off);
-			if (off & 0xFFF8)
-				pkt->frag = XG_FRAG_LATER;
-			else if (off & 1)
-				pkt->frag = XG_FRAG_FIRST;
-			pos = fh + 1;
-			ext_len += sizeof(*fh);
-			break;
-		}
-		default:
+		if (!xg_ipv6_is_ext(nexthdr))
 			goto done;
+		/* Every extension header is at least 8 bytes. */
+		if (pos + 8 > end)
+			goto truncated;
+		/* One length computation for all kinds, so the paths through the
+		 * loop body rejoin and the verifier need not follow each. */
+		if (nexthdr == IPPROTO_FRAGMENT) {
+			__u16 fo = bpf_ntohs(((struct xg_ipv6_frag_hdr *)pos)->frag_off);
+
+			if (fo & 0xFFF8)
+				pkt->frag = XG_FRAG_LATER;
+			else if (fo & 1)
+				pkt->frag = XG_FRAG_FIRST;
+			hlen = 8;
+		} else if (nexthdr == IPPROTO_AH) {
+			hlen = (oh->hdrlen + 2) * 4;
+		} else {
+			hlen = (oh->hdrlen + 1) * 8;
 		}
+		nexthdr = oh->nexthdr;
+		pos += hlen & 0xfff;
+		ext_len += hlen & 0xfff;
 	}
 	/* Still inside the extension chain after the bound: give up. */
-	switch (nexthdr) {
-	case IPPROTO_HOPOPTS:
-	case IPPROTO_ROUTING:
-	case IPPROTO_DSTOPTS:
-	case IPPROTO_MH:
-	case IPPROTO_AH:
-	case IPPROTO_FRAGMENT:
+	if (xg_ipv6_is_ext(nexthdr)) {
 		pkt->proto = XG_PROTO_OTHER;
 		return XG_MAL_IPV6_EXT + 1;
 	}
@@ -325,17 +292,39 @@ static __always_inline int xg_parse_l3(struct xdp_md *ctx, struct xg_pkt *pkt,
 }
 
 /* Resumes after xg_parse_l3 for an IP packet: IPv6 extension headers, then
- * TCP/UDP/ICMP. Returns 0, or 1 + enum xg_malformed. */
-static __always_inline int xg_parse_rest(struct xdp_md *ctx, struct xg_pkt *pkt,
-					 const struct xg_cursor *cur)
+ * TCP/UDP/ICMP, into the packet in xg_scratch. Returns 0, or 1 + enum
+ * xg_malformed. A global function so the verifier checks the extension
+ * walk once; the cursor comes in as offsets (ip_off of the IP header, off
+ * just past its fixed part). */
+__noinline int xg_parse_rest(struct xdp_md *ctx, __u64 ip_off, __u64 off)
 {
+	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
+	struct xg_cursor cur;
+	struct xg_pkt *pkt;
+	__u32 zero = 0;
 
-	if (!cur->ip) /* not an IP packet: nothing to resume */
+	pkt = bpf_map_lookup_elem(&xg_scratch, &zero);
+	if (!pkt || ip_off > 0xff || off > 0x3fff)
 		return 0;
-	if (pkt->l3 == XG_L3_V4)
-		return xg_parse_ipv4_l4(pkt, cur, end);
-	return xg_parse_ipv6_l4(pkt, cur, end);
+	cur.ip = data + (ip_off & 0xff);
+	cur.pos = data + (off & 0x3fff);
+	cur.off = off;
+	if (pkt->l3 == XG_L3_V4) {
+		struct iphdr *iph = cur.ip;
+
+		if ((void *)(iph + 1) > end)
+			return XG_MAL_IPV4 + 1;
+		pkt->dst4 = iph->daddr;
+		return xg_parse_ipv4_l4(pkt, &cur, end);
+	} else {
+		struct ipv6hdr *ip6h = cur.ip;
+
+		if ((void *)(ip6h + 1) > end)
+			return XG_MAL_IPV6 + 1;
+		__builtin_memcpy(pkt->dst6, &ip6h->daddr, 16);
+	}
+	return xg_parse_ipv6_l4(pkt, &cur, end);
 }
 
 #endif /* XG_PARSE_H */

@@ -6,25 +6,16 @@
 #define XG_VERDICT_H
 
 #include <linux/bpf.h>
-#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include <xdpguard/abi.h>
 #include "xg_maps.h"
 #include "xg_parse.h"
+#include "xg_time.h"
 
 /* Burst tolerance of a rate-limited source: 100 ms worth of packets, and at
  * least one packet interval. */
 #define XG_RL_BURST_NS 100000000ULL
-
-static __always_inline __u64 xg_now(void)
-{
-	/* Expiry needs tick precision, not nanoseconds; the coarse clock is
-	 * several times cheaper where the kernel has it (5.11+). */
-	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_ktime_get_coarse_ns))
-		return bpf_ktime_get_coarse_ns();
-	return bpf_ktime_get_ns();
-}
 
 static __always_inline int xg_live(const struct xg_block *b)
 {
@@ -32,11 +23,15 @@ static __always_inline int xg_live(const struct xg_block *b)
 	return !b->expires_ns || b->expires_ns > xg_now();
 }
 
-/* Probes a v4 prefix map for each length in use, longest first. */
-static __always_inline void *xg_probe_v4(void *map, const struct xg_lens_v4 *lens, __be32 src)
+#define XG_PROBE_ALLOW_V4 0
+#define XG_PROBE_ALLOW_V6 1
+#define XG_PROBE_BLOCK_V4 2
+#define XG_PROBE_BLOCK_V6 3
+
+/* Index into lens of the longest prefix in map that holds src, or -1. */
+static __always_inline int xg_probe_v4(void *map, const struct xg_lens_v4 *lens, __be32 src)
 {
 	struct xg_v4_prefix_key pk = {};
-	void *v;
 	int i;
 
 #pragma unroll
@@ -45,38 +40,107 @@ static __always_inline void *xg_probe_v4(void *map, const struct xg_lens_v4 *len
 			break;
 		pk.prefixlen = lens->len[i];
 		*(__u32 *)pk.addr = src & lens->mask[i];
-		v = bpf_map_lookup_elem(map, &pk);
-		if (v)
-			return v;
+		if (bpf_map_lookup_elem(map, &pk))
+			return i;
 	}
-	return NULL;
+	return -1;
 }
 
-static __always_inline void *xg_probe_v6(void *map, const struct xg_lens_v6 *lens, const __u8 *src)
+static __always_inline void xg_v6_masked(__u8 *dst, const __u8 *src, const __u32 *mask)
 {
-	struct xg_v6_prefix_key pk = {};
 	__u32 w[4];
-	void *v;
-	int i;
 
 	__builtin_memcpy(w, src, 16);
+	w[0] &= mask[0];
+	w[1] &= mask[1];
+	w[2] &= mask[2];
+	w[3] &= mask[3];
+	__builtin_memcpy(dst, w, 16);
+}
+
+static __always_inline int xg_probe_v6(void *map, const struct xg_lens_v6 *lens, const __u8 *src)
+{
+	struct xg_v6_prefix_key pk = {};
+	int i;
+
 #pragma unroll
 	for (i = 0; i < XG_PREFIX_LENS_MAX; i++) {
-		__u32 m[4];
-
 		if (i >= (int)lens->n)
 			break;
 		pk.prefixlen = lens->len[i];
-		m[0] = w[0] & lens->mask[i][0];
-		m[1] = w[1] & lens->mask[i][1];
-		m[2] = w[2] & lens->mask[i][2];
-		m[3] = w[3] & lens->mask[i][3];
-		__builtin_memcpy(pk.addr, m, 16);
-		v = bpf_map_lookup_elem(map, &pk);
-		if (v)
-			return v;
+		xg_v6_masked(pk.addr, src, lens->mask[i]);
+		if (bpf_map_lookup_elem(map, &pk))
+			return i;
 	}
-	return NULL;
+	return -1;
+}
+
+/*
+ * Probes one prefix list for the packet's source (from xg_scratch) and
+ * returns the index of the matching length, or -1. A global function, so
+ * the verifier checks the unrolled probe loops once, not once per path;
+ * it returns an index because a map value cannot leave a global function.
+ */
+__noinline int xg_prefix_probe(__u64 list)
+{
+	__u32 zero = 0;
+	struct xg_config *cfg = bpf_map_lookup_elem(&xg_config, &zero);
+	struct xg_pkt *pkt = bpf_map_lookup_elem(&xg_scratch, &zero);
+
+	if (!cfg || !pkt)
+		return -1;
+	switch (list) {
+	case XG_PROBE_ALLOW_V4:
+		return xg_probe_v4(&xg_allow_pfx_v4, &cfg->allow_v4, pkt->src4);
+	case XG_PROBE_ALLOW_V6:
+		return xg_probe_v6(&xg_allow_pfx_v6, &cfg->allow_v6, pkt->src6);
+	case XG_PROBE_BLOCK_V4:
+		return xg_probe_v4(&xg_block_pfx_v4, &cfg->block_v4, pkt->src4);
+	case XG_PROBE_BLOCK_V6:
+		return xg_probe_v6(&xg_block_pfx_v6, &cfg->block_v6, pkt->src6);
+	}
+	return -1;
+}
+
+/* The prefix entry the probe found: one more lookup, on prefix hits only. */
+static __always_inline void *xg_prefix_entry(const struct xg_config *cfg, const struct xg_pkt *pkt,
+					     __u64 list)
+{
+	int i;
+
+	if (pkt->l3 == XG_L3_V4) {
+		const struct xg_lens_v4 *lens =
+		    list == XG_PROBE_ALLOW_V4 ? &cfg->allow_v4 : &cfg->block_v4;
+		struct xg_v4_prefix_key pk = {};
+
+		if (!lens->n)
+			return NULL;
+		i = xg_prefix_probe(list);
+		if (i < 0)
+			return NULL;
+		i &= XG_PREFIX_LENS_MAX - 1;
+		pk.prefixlen = lens->len[i];
+		*(__u32 *)pk.addr = pkt->src4 & lens->mask[i];
+		return bpf_map_lookup_elem(list == XG_PROBE_ALLOW_V4 ? (void *)&xg_allow_pfx_v4
+								     : (void *)&xg_block_pfx_v4,
+					   &pk);
+	} else {
+		const struct xg_lens_v6 *lens =
+		    list == XG_PROBE_ALLOW_V6 ? &cfg->allow_v6 : &cfg->block_v6;
+		struct xg_v6_prefix_key pk = {};
+
+		if (!lens->n)
+			return NULL;
+		i = xg_prefix_probe(list);
+		if (i < 0)
+			return NULL;
+		i &= XG_PREFIX_LENS_MAX - 1;
+		pk.prefixlen = lens->len[i];
+		xg_v6_masked(pk.addr, pkt->src6, lens->mask[i]);
+		return bpf_map_lookup_elem(list == XG_PROBE_ALLOW_V6 ? (void *)&xg_allow_pfx_v6
+								     : (void *)&xg_block_pfx_v6,
+					   &pk);
+	}
 }
 
 static __always_inline struct xg_allow *xg_allow_lookup(const struct xg_config *cfg,
@@ -88,16 +152,12 @@ static __always_inline struct xg_allow *xg_allow_lookup(const struct xg_config *
 		if (!(cfg->have & XG_HAVE_ALLOW_V4))
 			return NULL;
 		a = bpf_map_lookup_elem(&xg_allow_v4, &pkt->src4);
-		if (a)
-			return a;
-		return xg_probe_v4(&xg_allow_pfx_v4, &cfg->allow_v4, pkt->src4);
+		return a ? a : xg_prefix_entry(cfg, pkt, XG_PROBE_ALLOW_V4);
 	}
 	if (!(cfg->have & XG_HAVE_ALLOW_V6))
 		return NULL;
 	a = bpf_map_lookup_elem(&xg_allow_v6, pkt->src6);
-	if (a)
-		return a;
-	return xg_probe_v6(&xg_allow_pfx_v6, &cfg->allow_v6, pkt->src6);
+	return a ? a : xg_prefix_entry(cfg, pkt, XG_PROBE_ALLOW_V6);
 }
 
 /* Returns the live block entry for the source, if any; *reason tells exact
@@ -117,7 +177,7 @@ static __always_inline struct xg_block *xg_block_lookup(const struct xg_config *
 			*reason = XG_REASON_BLOCK;
 			return b;
 		}
-		b = xg_probe_v4(&xg_block_pfx_v4, &cfg->block_v4, pkt->src4);
+		b = xg_prefix_entry(cfg, pkt, XG_PROBE_BLOCK_V4);
 	} else {
 		if (!(cfg->have & XG_HAVE_BLOCK_V6))
 			return NULL;
@@ -126,7 +186,7 @@ static __always_inline struct xg_block *xg_block_lookup(const struct xg_config *
 			*reason = XG_REASON_BLOCK;
 			return b;
 		}
-		b = xg_probe_v6(&xg_block_pfx_v6, &cfg->block_v6, pkt->src6);
+		b = xg_prefix_entry(cfg, pkt, XG_PROBE_BLOCK_V6);
 	}
 	if (!b || !xg_live(b))
 		return NULL;

@@ -30,7 +30,13 @@
 	X(xg_rl_v4, rl_v4)                                                                         \
 	X(xg_rl_v6, rl_v6)                                                                         \
 	X(xg_talkers_v4, talkers_v4)                                                               \
-	X(xg_talkers_v6, talkers_v6)
+	X(xg_talkers_v6, talkers_v6)                                                               \
+	X(xg_sport_class, sport_class)                                                             \
+	X(xg_victims_v4, victims_v4)                                                               \
+	X(xg_victims_v6, victims_v6)                                                               \
+	X(xg_peers_v4, peers_v4)                                                                   \
+	X(xg_peers_v6, peers_v6)                                                                   \
+	X(xg_learn, learn)
 
 const char *xg_pin_dir(void)
 {

@@ -24,6 +24,12 @@ struct xg_maps {
 	int rl_v6;
 	int talkers_v4;
 	int talkers_v6;
+	int sport_class;
+	int victims_v4;
+	int victims_v6;
+	int peers_v4;
+	int peers_v6;
+	int learn;
 	int owned; /* close the fds in xg_maps_close */
 };
 

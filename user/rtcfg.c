@@ -2,6 +2,7 @@
 #include "rtcfg.h"
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,53 @@ int xg_port_class_clear_svc(const struct xg_maps *m, uint8_t svc)
 	return ret;
 }
 
+/* Well-known reflector source ports (UDP) and their classes. */
+static const struct {
+	uint16_t port;
+	uint8_t amp;
+} amp_ports[] = {
+    {19, XG_AMP_CHARGEN},  {53, XG_AMP_DNS},	      {111, XG_AMP_PORTMAP}, {123, XG_AMP_NTP},
+    {137, XG_AMP_NETBIOS}, {161, XG_AMP_SNMP},	      {389, XG_AMP_CLDAP},   {520, XG_AMP_RIP},
+    {1900, XG_AMP_SSDP},   {3283, XG_AMP_ARD},	      {3702, XG_AMP_WSD},    {5353, XG_AMP_MDNS},
+    {10001, XG_AMP_UBNT},  {11211, XG_AMP_MEMCACHED},
+};
+
+int xg_amp_ports_init(const struct xg_maps *m)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(amp_ports) / sizeof(amp_ports[0]); i++) {
+		__u32 key = amp_ports[i].port;
+		struct xg_sport_class v = {.amp = amp_ports[i].amp};
+
+		if (bpf_map_update_elem(m->sport_class, &key, &v, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+int xg_learn_refill(const struct xg_maps *m, int64_t n)
+{
+	int ncpu = libbpf_num_possible_cpus(), i, ret = 0;
+	struct xg_learn *v;
+	__u32 zero = 0;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	/* Keep the skipped counters: read, then write back with new budgets. */
+	if (bpf_map_lookup_elem(m->learn, &zero, v))
+		ret = -errno;
+	for (i = 0; !ret && i < ncpu; i++)
+		v[i].budget = n;
+	if (!ret && bpf_map_update_elem(m->learn, &zero, v, BPF_ANY))
+		ret = -errno;
+	free(v);
+	return ret;
+}
+
 int xg_rtcfg_init(const struct xg_maps *m, char *err, size_t errlen)
 {
 	struct xg_config cfg;
@@ -117,6 +165,7 @@ int xg_rtcfg_init(const struct xg_maps *m, char *err, size_t errlen)
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.sample_shift = XG_DEFAULT_SAMPLE_SHIFT;
+	cfg.rtp_learn_shift = XG_DEFAULT_RTP_LEARN_SHIFT;
 	cfg.rtp_lo = XG_DEFAULT_RTP_LO;
 	cfg.rtp_hi = XG_DEFAULT_RTP_HI;
 	ret = xg_port_class_set(m, XG_PORT_L4_UDP, XG_DEFAULT_SIP_PORT, XG_DEFAULT_SIP_PORT,
@@ -130,6 +179,10 @@ int xg_rtcfg_init(const struct xg_maps *m, char *err, size_t errlen)
 	if (!ret)
 		ret = xg_port_class_set(m, XG_PORT_L4_UDP, XG_DEFAULT_RTP_LO, XG_DEFAULT_RTP_HI,
 					XG_SVC_RTP);
+	if (!ret)
+		ret = xg_amp_ports_init(m);
+	if (!ret)
+		ret = xg_learn_refill(m, XG_DEFAULT_LEARN_BUDGET);
 	/* The version goes in last: a half-initialised config is redone. */
 	if (!ret) {
 		cfg.abi_version = XG_ABI_VERSION;

@@ -8,11 +8,19 @@
 #include <xdpguard/abi.h>
 #include "maps.h"
 
-#define XG_DEFAULT_SIP_PORT	5060
-#define XG_DEFAULT_SIP_TLS_PORT 5061
-#define XG_DEFAULT_RTP_LO	10000
-#define XG_DEFAULT_RTP_HI	20000
-#define XG_DEFAULT_SAMPLE_SHIFT 6 /* 1 packet in 64 into the talker maps */
+#define XG_DEFAULT_SIP_PORT	   5060
+#define XG_DEFAULT_SIP_TLS_PORT	   5061
+#define XG_DEFAULT_RTP_LO	   10000
+#define XG_DEFAULT_RTP_HI	   20000
+#define XG_DEFAULT_SAMPLE_SHIFT	   6	/* 1 packet in 64 into the talker maps */
+#define XG_DEFAULT_RTP_LEARN_SHIFT 6	/* 1 valid RTP packet in 64 into xg_peers */
+#define XG_DEFAULT_LEARN_BUDGET	   4096 /* xg_peers updates per CPU until refilled */
+
+/* Fills xg_sport_class with the well-known reflector source ports. */
+int xg_amp_ports_init(const struct xg_maps *m);
+
+/* Sets every CPU's learning budget (xg_learn) to n updates. */
+int xg_learn_refill(const struct xg_maps *m, int64_t n);
 
 int xg_rtcfg_read(const struct xg_maps *m, struct xg_config *out);
 int xg_rtcfg_write(const struct xg_maps *m, const struct xg_config *cfg);

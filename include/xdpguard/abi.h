@@ -25,6 +25,8 @@
 #define XG_ALLOW_PREFIX_MAX 16384
 #define XG_RATELIMIT_MAX    262144 /* per-source buckets (LRU) */
 #define XG_TALKERS_MAX	    65536  /* sampled per-source counters (LRU) */
+#define XG_VICTIMS_MAX	    4096   /* sampled per-destination counters (LRU) */
+#define XG_PEERS_MAX	    262144 /* per-source SIP/RTP activity for learning (LRU) */
 
 /*
  * Prefixes live in one hash per family keyed by (length, masked address);
@@ -124,6 +126,29 @@ enum xg_reason {
 	XG_REASON_MAX,
 };
 
+/* Well-known UDP amplification (reflection) source ports, as classes: the
+ * table xg_sport_class maps a UDP source port to one of these. */
+enum xg_amp {
+	XG_AMP_NONE = 0,
+	XG_AMP_CHARGEN,	  /* 19 */
+	XG_AMP_DNS,	  /* 53 */
+	XG_AMP_PORTMAP,	  /* 111 */
+	XG_AMP_NTP,	  /* 123 */
+	XG_AMP_NETBIOS,	  /* 137 */
+	XG_AMP_SNMP,	  /* 161 */
+	XG_AMP_CLDAP,	  /* 389 */
+	XG_AMP_RIP,	  /* 520 */
+	XG_AMP_SSDP,	  /* 1900 */
+	XG_AMP_ARD,	  /* 3283 */
+	XG_AMP_WSD,	  /* 3702 */
+	XG_AMP_MDNS,	  /* 5353 */
+	XG_AMP_UBNT,	  /* 10001 */
+	XG_AMP_MEMCACHED, /* 11211 */
+	XG_AMP_OTHER,	  /* configured extra reflector port */
+	XG_AMP_MAX,
+};
+#define XG_AMP_SLOTS 16
+
 /* Why parsing stopped early; such packets are passed and counted. */
 enum xg_malformed {
 	XG_MAL_ETH = 0,	 /* shorter than an Ethernet header */
@@ -161,6 +186,7 @@ enum xg_origin {
 
 /* Config flags. */
 #define XG_CFG_MONITOR_ONLY (1u << 0) /* never drop; count "would drop" */
+#define XG_CFG_LEARN_PAUSED (1u << 1) /* no updates to xg_peers_*: set during incidents */
 
 /* Which lookups the program performs; userspace sets a bit when a map gets
  * its first entry and clears it when the map empties, so empty maps cost
@@ -225,6 +251,25 @@ struct xg_talker {
 	__u64 last_ns;
 };
 
+/* Per-source SIP/RTP activity, updated for every packet to a SIP port and
+ * for 1 in 2^rtp_learn_shift valid RTP packets, unless learning is paused:
+ * what peer learning and source novelty are built on. */
+struct xg_peer {
+	__u64 sip_ok;	/* well-formed SIP: requests, responses, keep-alives */
+	__u64 sip_bad;	/* malformed SIP */
+	__u64 rtp_ok;	/* valid RTP/RTCP/STUN/DTLS, sampled */
+	__u64 first_ns; /* CLOCK_MONOTONIC (coarse) of the first packet */
+	__u64 last_ns;
+};
+
+/* Per-CPU budget of xg_peers updates: each update spends one, the
+ * controller refills it every tick, so learning costs bounded work however
+ * fast a flood arrives before it is detected. */
+struct xg_learn {
+	__s64 budget;
+	__u64 skipped; /* updates not made for want of budget */
+};
+
 struct xg_ctr {
 	__u64 packets;
 	__u64 bytes;
@@ -247,9 +292,11 @@ struct xg_stats {
 	__u64 drop[XG_REASON_SLOTS];	   /* dropped, by reason */
 	__u64 would_drop[XG_REASON_SLOTS]; /* monitor-only, by reason */
 	__u64 malformed[XG_MAL_SLOTS];
-	__u64 allowed;	      /* allowlisted source: preserved */
-	__u64 sample_seq;     /* per-CPU packet sequence for 1/N sampling */
-	__u64 talker_samples; /* samples taken into xg_talkers_v4/v6 */
+	__u64 allowed;			 /* allowlisted source: preserved */
+	__u64 sample_seq;		 /* per-CPU packet sequence for 1/N sampling */
+	__u64 talker_samples;		 /* samples taken into xg_talkers_v4/v6 */
+	struct xg_ctr amp[XG_AMP_SLOTS]; /* UDP by reflector source port class */
+	__u64 rtp_learn_seq;		 /* per-CPU sequence for 1/N RTP learning */
 };
 
 /* Per-port counters: xg_port_stats, per-CPU, indexed by XG_PORT_KEY. */
@@ -260,6 +307,11 @@ struct xg_port_ctr {
 /* xg_port_class value: enum xg_svc for (l4, dst port). */
 struct xg_port_class {
 	__u8 svc;
+};
+
+/* xg_sport_class value: enum xg_amp for a UDP source port. */
+struct xg_sport_class {
+	__u8 amp;
 };
 
 #define XG_SVC_NAME_LEN 16
@@ -280,10 +332,11 @@ struct xg_lens_v6 {
 
 /* The one entry of xg_config. */
 struct xg_config {
-	__u32 abi_version;  /* XG_ABI_VERSION once initialised */
-	__u32 flags;	    /* XG_CFG_* */
-	__u32 have;	    /* XG_HAVE_* */
-	__u32 sample_shift; /* sample 1 packet in 2^shift; >= 32 = off */
+	__u32 abi_version;     /* XG_ABI_VERSION once initialised */
+	__u32 flags;	       /* XG_CFG_* */
+	__u32 have;	       /* XG_HAVE_* */
+	__u32 sample_shift;    /* sample 1 packet in 2^shift; >= 32 = off */
+	__u32 rtp_learn_shift; /* 1 valid RTP packet in 2^shift updates xg_peers; >= 32 = off */
 	struct xg_lens_v4 block_v4;
 	struct xg_lens_v6 block_v6;
 	struct xg_lens_v4 allow_v4;
