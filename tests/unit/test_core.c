@@ -17,6 +17,7 @@
 #include "listfile.h"
 #include "names.h"
 #include "preflight.h"
+#include "suites.h"
 #include "xdpguard.skel.h"
 
 static void test_cidr_v4(void)
@@ -266,14 +267,10 @@ static void test_abi_layout_matches_btf(void)
 	xdpguard_bpf__destroy(skel);
 }
 
-int main(void)
+void add_core_suite(void)
 {
-	CU_pSuite s;
-	unsigned int run, failed;
+	CU_pSuite s = CU_add_suite("core", NULL, NULL);
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("unit", NULL, NULL);
 	CU_add_test(s, "cidr ipv4", test_cidr_v4);
 	CU_add_test(s, "cidr ipv6", test_cidr_v6);
 	CU_add_test(s, "cidr errors are one clear line", test_cidr_errors);
@@ -283,11 +280,4 @@ int main(void)
 	CU_add_test(s, "enum names", test_names);
 	CU_add_test(s, "list files", test_listfile);
 	CU_add_test(s, "ABI layout matches the BPF object's BTF", test_abi_layout_matches_btf);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	run = CU_get_number_of_tests_run();
-	failed = CU_get_number_of_tests_failed();
-	printf("unit: %u passed, %u failed\n", run - failed, failed);
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
 }

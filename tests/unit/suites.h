@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Each file of tests/unit registers its suites through one function here.
+ * The declarations are weak so a suite can land before or after main.c
+ * knows about it. */
+#ifndef XG_TEST_SUITES_H
+#define XG_TEST_SUITES_H
+
+void add_core_suite(void) __attribute__((weak));
+void add_config_suite(void) __attribute__((weak));
+void add_baseline_suite(void) __attribute__((weak));
+void add_detect_suite(void) __attribute__((weak));
+void add_classify_suite(void) __attribute__((weak));
+void add_journal_suite(void) __attribute__((weak));
+void add_collector_suite(void) __attribute__((weak));
+
+#endif

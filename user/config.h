@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The daemon's configuration: JSON (json-c), every value with an embedded
+ * default so no file is needed. A file only overrides; unknown keys, wrong
+ * types and out-of-range values are errors that name the file, the line and
+ * the key path ("xdpguard.json:12: baseline.window: must be 10-3600").
+ */
+#ifndef XG_CONFIG_H
+#define XG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "baseline.h"
+#include "detect.h"
+
+#define XG_CFG_MAX_IFACES 16
+#define XG_CFG_MAX_RANGES 16
+#define XG_CFG_PATH_LEN 256
+
+struct xg_cfg_range {
+	uint16_t lo, hi;
+};
+
+struct xg_cfg_ports {
+	int n;
+	struct xg_cfg_range r[XG_CFG_MAX_RANGES];
+};
+
+struct xg_cfg_extra_class {
+	char name[16];	      /* empty = slot unused */
+	struct xg_cfg_ports udp;
+	struct xg_cfg_ports tcp;
+};
+
+struct xg_cfg {
+	/* daemon */
+	int n_interfaces;
+	char interfaces[XG_CFG_MAX_IFACES][16]; /* attached at start when not yet */
+	char attach_mode[8];			/* "auto" | "native" | "generic" */
+	uint32_t tick_ms;			/* 100-60000, default 1000 */
+	char state_dir[XG_CFG_PATH_LEN];	/* default /var/lib/xdpguard */
+	char log_level[8];			/* "error" | "warn" | "info" | "debug" */
+
+	/* data plane */
+	bool monitor_only;	/* count "would drop", drop nothing */
+	uint32_t sample_rate;	/* 1 in N packets into the top-talker maps (power of 2; 0 = off) */
+	uint32_t learn_budget;	/* xg_peers updates per CPU per second (default 20000) */
+
+	/* services */
+	struct xg_cfg_ports sip_udp; /* default 5060 */
+	struct xg_cfg_ports sip_tcp; /* default 5060 */
+	struct xg_cfg_ports sip_tls; /* default 5061 */
+	struct xg_cfg_ports rtp;     /* default 10000-20000 */
+	struct xg_cfg_extra_class extra[8];
+	struct xg_cfg_ports watched; /* per-port rates in every snapshot (default: none) */
+
+	/* decisions */
+	struct xg_baseline_cfg baseline;
+	struct xg_detect_cfg detect;
+};
+
+/* The embedded defaults. */
+void xg_cfg_defaults(struct xg_cfg *cfg);
+
+/* Defaults, then the file's values over them. On error returns -1 with one
+ * line in err ("FILE:LINE: KEY.PATH: what is wrong") and leaves cfg as the
+ * defaults. */
+int xg_cfg_load(struct xg_cfg *cfg, const char *path, char *err, size_t errlen);
+
+/* The same from a string (name is used in messages): for tests and fuzzing. */
+int xg_cfg_parse(struct xg_cfg *cfg, const char *text, const char *name, char *err,
+		 size_t errlen);
+
+/* The effective configuration as JSON, every key present (config show). */
+struct json_object *xg_cfg_to_json(const struct xg_cfg *cfg);
+
+#endif
