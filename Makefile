@@ -12,6 +12,16 @@ BPFTOOL ?= bpftool
 ARCH_TRIPLET := $(shell $(CC) -dumpmachine 2>/dev/null)
 BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
+# `make V=1` shows the commands.
+V ?= 0
+ifeq ($(V),0)
+Q := @
+msg = @printf '  %-6s %s\n' $(1) $(2);
+else
+Q :=
+msg =
+endif
+
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 XG_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -I$(BUILD) -Iuser -Itools/lib
@@ -46,31 +56,40 @@ $(BUILD) $(BUILD)/user $(BUILD)/tools/lib:
 	@mkdir -p $@
 
 $(BPF_OBJ): bpf/xdpguard.bpf.c $(BPF_HDRS) | $(BUILD)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(SKEL): $(BPF_OBJ)
-	$(BPFTOOL) gen skeleton $< name xdpguard_bpf > $@.tmp && mv $@.tmp $@
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name xdpguard_bpf > $@.tmp && mv $@.tmp $@
 
 $(BENCH_BPF): tools/bench/bench_drop.bpf.c | $(BUILD)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) include/xdpguard/abi.h $(SKEL) | $(BUILD)/user
-	$(CC) $(CFLAGS) $(XG_CFLAGS) -c $< -o $@
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) -c $< -o $@
 
 $(PKT_OBJ): tools/lib/pkt.c tools/lib/pkt.h | $(BUILD)/tools/lib
-	$(CC) $(CFLAGS) $(XG_CFLAGS) -c $< -o $@
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) -c $< -o $@
 
 $(BUILD)/xdpctl: user/xdpctl.c $(LIB_OBJS)
-	$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ $(LIBS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ $(LIBS)
 
 $(BUILD)/test_unit: $(UNIT_SRCS) $(LIB_OBJS)
-	$(CC) $(CFLAGS) $(XG_CFLAGS) -Itests $^ -o $@ $(LIBS) -lcunit
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) -Itests $^ -o $@ $(LIBS) -lcunit
 
 $(BUILD)/test_bpf: $(BPFTEST_SRCS) $(LIB_OBJS) $(PKT_OBJ)
-	$(CC) $(CFLAGS) $(XG_CFLAGS) -Itests $^ -o $@ $(LIBS) -lcunit
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) -Itests $^ -o $@ $(LIBS) -lcunit
 
 $(BUILD)/prog_cost: tools/bench/prog_cost.c $(LIB_OBJS) $(PKT_OBJ)
-	$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ $(LIBS) -lm
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ $(LIBS)
 
 # The README's first command: a live demo in throw-away namespaces.
 demo: deps $(BUILD)/xdpctl

@@ -239,7 +239,8 @@ static __always_inline void xg_count_full(struct xdp_md *ctx, const struct xg_co
 	if (pkt->has_ports) {
 		__u32 pkey = XG_PORT_KEY(
 		    pkt->proto == XG_PROTO_TCP ? XG_PORT_L4_TCP : XG_PORT_L4_UDP, pkt->dport);
-		struct xg_port_ctr *pc = bpf_map_lookup_elem(&xg_port_stats, &pkey);
+		__u32 slot = bpf_get_smp_processor_id() * (2 * XG_PORTS) + pkey;
+		struct xg_port_ctr *pc = bpf_map_lookup_elem(&xg_port_stats, &slot);
 		struct xg_port_class *cls = bpf_map_lookup_elem(&xg_port_class, &pkey);
 
 		if (pc)

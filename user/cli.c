@@ -11,9 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lock.h"
 #include "preflight.h"
-
-#define XG_LOCK_FILE "/run/xdpguard.lock"
 
 int xg_fail(const char *cmd, const char *fmt, ...)
 {
@@ -116,16 +115,15 @@ uint64_t xg_mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* Serialises map edits between xdpctl processes; released at exit. */
+/* Serialises map edits between xdpctl processes and the controller; held
+ * until exit. */
 static int take_lock(const char *cmd)
 {
-	int fd = open(XG_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	char err[XG_ERR_LEN];
 
-	if (fd < 0)
-		return xg_fail(cmd, "cannot open %s: %s", XG_LOCK_FILE, strerror(errno));
-	if (flock(fd, LOCK_EX) != 0)
-		return xg_fail(cmd, "cannot lock %s: %s", XG_LOCK_FILE, strerror(errno));
-	return 0; /* fd stays open on purpose: the lock lives until exit */
+	if (xg_lock(err, sizeof(err)) < 0)
+		return xg_fail(cmd, "%s", err);
+	return 0; /* the fd stays open on purpose: the lock lives until exit */
 }
 
 int xg_cli_open(const char *cmd, struct xg_maps *maps, bool lock)

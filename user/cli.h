@@ -47,5 +47,9 @@ int cmd_disallow(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_set(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_incidents(int argc, char **argv);
+int cmd_incident(int argc, char **argv);
 
 #endif

@@ -8,7 +8,7 @@
 
 struct xg_clock {
 	uint64_t (*now_ns)(const struct xg_clock *c); /* Unix time, ns */
-	uint64_t fixed_ns;			       /* for xg_clock_fixed */
+	uint64_t fixed_ns;			      /* for xg_clock_fixed */
 };
 
 static inline uint64_t xg_clock_now(const struct xg_clock *c)

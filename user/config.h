@@ -18,7 +18,7 @@
 
 #define XG_CFG_MAX_IFACES 16
 #define XG_CFG_MAX_RANGES 16
-#define XG_CFG_PATH_LEN 256
+#define XG_CFG_PATH_LEN	  256
 
 struct xg_cfg_range {
 	uint16_t lo, hi;
@@ -30,7 +30,7 @@ struct xg_cfg_ports {
 };
 
 struct xg_cfg_extra_class {
-	char name[16];	      /* empty = slot unused */
+	char name[16]; /* empty = slot unused */
 	struct xg_cfg_ports udp;
 	struct xg_cfg_ports tcp;
 };
@@ -45,9 +45,9 @@ struct xg_cfg {
 	char log_level[8];			/* "error" | "warn" | "info" | "debug" */
 
 	/* data plane */
-	bool monitor_only;	/* count "would drop", drop nothing */
-	uint32_t sample_rate;	/* 1 in N packets into the top-talker maps (power of 2; 0 = off) */
-	uint32_t learn_budget;	/* xg_peers updates per CPU per second (default 20000) */
+	bool monitor_only;     /* count "would drop", drop nothing */
+	uint32_t sample_rate;  /* 1 in N packets into the top-talker maps (power of 2; 0 = off) */
+	uint32_t learn_budget; /* xg_peers updates per CPU per second (default 20000) */
 
 	/* services */
 	struct xg_cfg_ports sip_udp; /* default 5060 */
@@ -55,7 +55,10 @@ struct xg_cfg {
 	struct xg_cfg_ports sip_tls; /* default 5061 */
 	struct xg_cfg_ports rtp;     /* default 10000-20000 */
 	struct xg_cfg_extra_class extra[8];
-	struct xg_cfg_ports watched; /* per-port rates in every snapshot (default: none) */
+	/* per-port rates in every snapshot (default: none); by protocol, as
+	 * "watched_ports": "udp:53,tcp:443" says */
+	struct xg_cfg_ports watched_udp;
+	struct xg_cfg_ports watched_tcp;
 
 	/* decisions */
 	struct xg_baseline_cfg baseline;
@@ -71,10 +74,19 @@ void xg_cfg_defaults(struct xg_cfg *cfg);
 int xg_cfg_load(struct xg_cfg *cfg, const char *path, char *err, size_t errlen);
 
 /* The same from a string (name is used in messages): for tests and fuzzing. */
-int xg_cfg_parse(struct xg_cfg *cfg, const char *text, const char *name, char *err,
-		 size_t errlen);
+int xg_cfg_parse(struct xg_cfg *cfg, const char *text, const char *name, char *err, size_t errlen);
 
 /* The effective configuration as JSON, every key present (config show). */
 struct json_object *xg_cfg_to_json(const struct xg_cfg *cfg);
+
+/* "5060,5080-5082" ("" for none); with a prefix ("udp:"), before every
+ * range. Returns the length snprintf would have written. */
+int xg_cfg_ports_format(const struct xg_cfg_ports *p, const char *prefix, char *buf, size_t len);
+
+/* True when port is in one of p's ranges. */
+bool xg_cfg_ports_contains(const struct xg_cfg_ports *p, uint16_t port);
+
+/* CLI entry point: xdpctl config check|show (argv[0] is "config"). */
+int cmd_config(int argc, char **argv);
 
 #endif

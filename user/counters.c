@@ -12,8 +12,6 @@
 #define STATS_WORDS (sizeof(struct xg_stats) / sizeof(__u64))
 _Static_assert(sizeof(struct xg_stats) % sizeof(__u64) == 0, "xg_stats must be all __u64");
 
-#define PORT_CHUNK 8192
-
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -50,42 +48,18 @@ out:
 	return ret;
 }
 
-static int read_ports(const struct xg_maps *m, int ncpu, uint64_t *out)
+/* Sums the CPUs' blocks of the mmapped per-port counters. */
+static void read_ports(const struct xg_maps *m, uint64_t *out)
 {
-	__u32 *keys = calloc(PORT_CHUNK, sizeof(*keys));
-	__u64 *vals = calloc((size_t)PORT_CHUNK * (size_t)ncpu, sizeof(*vals));
-	__u32 token = 0, i;
-	void *in = NULL;
-	int ret = 0;
+	size_t cpu, k;
 
-	if (!keys || !vals) {
-		ret = -ENOMEM;
-		goto out;
-	}
 	memset(out, 0, 2 * XG_PORTS * sizeof(*out));
-	for (;;) {
-		__u32 count = PORT_CHUNK;
-		int r = bpf_map_lookup_batch(m->port_stats, in, &token, keys, vals, &count, NULL);
-		int e = errno, cpu;
+	for (cpu = 0; m->port_mem && cpu < m->port_cpus; cpu++) {
+		const __u64 *blk = m->port_mem + cpu * 2 * XG_PORTS;
 
-		if (r && e != ENOENT) {
-			ret = -e;
-			break;
-		}
-		for (i = 0; i < count; i++) {
-			if (keys[i] >= 2 * XG_PORTS)
-				continue;
-			for (cpu = 0; cpu < ncpu; cpu++)
-				out[keys[i]] += vals[(size_t)i * (size_t)ncpu + (size_t)cpu];
-		}
-		if (r)
-			break;
-		in = &token;
+		for (k = 0; k < 2 * XG_PORTS; k++)
+			out[k] += blk[k];
 	}
-out:
-	free(keys);
-	free(vals);
-	return ret;
 }
 
 int xg_counters_read(const struct xg_maps *m, struct xg_counters *out)
@@ -98,7 +72,7 @@ int xg_counters_read(const struct xg_maps *m, struct xg_counters *out)
 	out->mono_ns = mono_ns();
 	ret = read_stats(m, ncpu, &out->st);
 	if (!ret)
-		ret = read_ports(m, ncpu, out->port);
+		read_ports(m, out->port);
 	return ret;
 }
 

@@ -16,8 +16,8 @@ struct xg_detect_cfg {
 };
 
 struct xg_incident {
-	uint64_t seq;	  /* increasing per node */
-	char id[40];	  /* "20261121T221903Z-3": start time (UTC) and seq */
+	uint64_t seq; /* increasing per node */
+	char id[40];  /* "20261121T221903Z-3": start time (UTC) and seq */
 	uint64_t start_ns;
 	uint64_t end_ns; /* 0 while open */
 	uint64_t last_ns;
@@ -38,6 +38,7 @@ struct xg_detector {
 	bool open;
 	struct xg_incident cur;
 	uint64_t next_seq; /* seq of the next incident (persisted by the caller) */
+	double report_pps; /* cur.peak_pps when the last open or update was reported */
 };
 
 enum xg_detect_event {

@@ -24,8 +24,7 @@ int xg_journal_append(const char *state_dir, const struct xg_incident *inc, cons
 /* Calls cb with every line's object, oldest first; a line that does not
  * parse is reported through err and skipped (a torn last line after a
  * crash). Returns 0, or the first non-zero cb value. */
-int xg_journal_read(const char *state_dir,
-		    int (*cb)(struct json_object *event, void *arg), void *arg, char *err,
-		    size_t errlen);
+int xg_journal_read(const char *state_dir, int (*cb)(struct json_object *event, void *arg),
+		    void *arg, char *err, size_t errlen);
 
 #endif

@@ -19,6 +19,16 @@
 
 #define DEBUG_HINT " (set XDPGUARD_DEBUG=1 for libbpf's log)"
 
+/* Sizes what depends on the machine before the object is loaded. */
+static int size_maps(struct xdpguard_bpf *skel)
+{
+	int ncpu = libbpf_num_possible_cpus();
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	return bpf_map__set_max_entries(skel->maps.xg_port_stats, (__u32)ncpu * 2 * XG_PORTS);
+}
+
 struct xdpguard_bpf *xg_skel_load_private(char *err, size_t errlen)
 {
 	struct xdpguard_bpf *skel = xdpguard_bpf__open();
@@ -158,6 +168,11 @@ int xg_attach(const char *ifname, enum xg_mode mode, const char *pin_dir,
 	if (!skel) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open the embedded BPF object: %s", strerror(-ret));
+		goto out;
+	}
+	ret = size_maps(skel);
+	if (ret) {
+		snprintf(err, errlen, "cannot size the maps: %s", strerror(-ret));
 		goto out;
 	}
 	{

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xdpguard/abi.h>
@@ -51,6 +52,28 @@ static void maps_reset(struct xg_maps *m)
 	XG_MAP_LIST(X)
 #undef X
 	m->owned = 0;
+	m->port_mem = NULL;
+	m->port_cpus = 0;
+}
+
+/* Maps the per-port counters read-only into our address space. */
+static int map_port_stats(struct xg_maps *m)
+{
+	struct bpf_map_info info = {0};
+	__u32 len = sizeof(info);
+	void *mem;
+
+	if (bpf_obj_get_info_by_fd(m->port_stats, &info, &len))
+		return -errno;
+	if (info.max_entries % (2 * XG_PORTS) || info.value_size != sizeof(__u64))
+		return -EPROTO;
+	mem = mmap(NULL, (size_t)info.max_entries * sizeof(__u64), PROT_READ, MAP_SHARED,
+		   m->port_stats, 0);
+	if (mem == MAP_FAILED)
+		return -errno;
+	m->port_mem = mem;
+	m->port_cpus = info.max_entries / (2 * XG_PORTS);
+	return 0;
 }
 
 int xg_maps_open_pinned(const char *dir, struct xg_maps *m, char *err, size_t errlen)
@@ -85,6 +108,11 @@ int xg_maps_open_pinned(const char *dir, struct xg_maps *m, char *err, size_t er
 		xg_maps_close(m);
 		return -EIO;
 	}
+	if (map_port_stats(m)) {
+		snprintf(err, errlen, "cannot map %s/xg_port_stats: %s", dir, strerror(errno));
+		xg_maps_close(m);
+		return -EIO;
+	}
 	if (cfg.abi_version != XG_ABI_VERSION) {
 		snprintf(err, errlen,
 			 "maps pinned at %s are from ABI version %u, this xdpctl speaks %u "
@@ -102,10 +130,15 @@ void xg_maps_from_skel(const struct xdpguard_bpf *skel, struct xg_maps *m)
 	XG_MAP_LIST(X)
 #undef X
 	m->owned = 0;
+	m->port_mem = NULL;
+	m->port_cpus = 0;
+	map_port_stats(m); /* without it, port counters read as zero */
 }
 
 void xg_maps_close(struct xg_maps *m)
 {
+	if (m->port_mem)
+		munmap((void *)m->port_mem, m->port_cpus * 2 * XG_PORTS * sizeof(__u64));
 	if (m->owned) {
 #define X(name, slot)                                                                              \
 	if (m->slot >= 0)                                                                          \

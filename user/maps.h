@@ -4,6 +4,7 @@
 #define XG_MAPS_H_USER
 
 #include <stddef.h>
+#include <linux/types.h>
 
 struct xdpguard_bpf;
 
@@ -31,6 +32,9 @@ struct xg_maps {
 	int peers_v6;
 	int learn;
 	int owned; /* close the fds in xg_maps_close */
+	/* xg_port_stats mmapped: port_cpus blocks of 2 * XG_PORTS counters */
+	const __u64 *port_mem;
+	size_t port_cpus; /* close the fds in xg_maps_close */
 };
 
 /* The pin directory: $XDPGUARD_PIN_DIR or XG_PIN_DIR. */

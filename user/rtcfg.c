@@ -53,6 +53,29 @@ out:
 	return ret;
 }
 
+int xg_port_class_write_all(const struct xg_maps *m, const uint8_t *tbl)
+{
+	__u32 *keys = calloc(2 * XG_PORTS, sizeof(*keys));
+	struct xg_port_class *vals = calloc(2 * XG_PORTS, sizeof(*vals));
+	__u32 i, count = 2 * XG_PORTS;
+	int ret = 0;
+
+	if (!keys || !vals) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < 2 * XG_PORTS; i++) {
+		keys[i] = i;
+		vals[i].svc = tbl[i];
+	}
+	if (bpf_map_update_batch(m->port_class, keys, vals, &count, NULL))
+		ret = -errno;
+out:
+	free(keys);
+	free(vals);
+	return ret;
+}
+
 int xg_port_class_set(const struct xg_maps *m, int l4, uint16_t lo, uint16_t hi, uint8_t svc)
 {
 	if (lo > hi || (l4 != XG_PORT_L4_TCP && l4 != XG_PORT_L4_UDP) || svc >= XG_SVC_MAX)

@@ -32,6 +32,9 @@ int xg_rtcfg_init(const struct xg_maps *m, char *err, size_t errlen);
 /* Sets the service class of (l4, lo..hi); svc XG_SVC_NONE clears. */
 int xg_port_class_set(const struct xg_maps *m, int l4, uint16_t lo, uint16_t hi, uint8_t svc);
 
+/* Replaces the whole table: tbl[XG_PORT_KEY(l4, port)] = service class. */
+int xg_port_class_write_all(const struct xg_maps *m, const uint8_t *tbl);
+
 /* Clears every port of a service class (before re-assigning it). */
 int xg_port_class_clear_svc(const struct xg_maps *m, uint8_t svc);
 

@@ -12,7 +12,7 @@
 #include "cidr.h"
 #include "metrics.h"
 
-#define XG_TOP_PORTS 16
+#define XG_TOP_PORTS   16
 #define XG_TOP_SOURCES 32
 #define XG_TOP_VICTIMS 8
 

@@ -9,6 +9,7 @@
 #include <xdpguard/abi.h>
 
 #include "cli.h"
+#include "config.h"
 
 #define XG_VERSION "0.1.0"
 
@@ -41,6 +42,21 @@ static const char usage[] =
     "  disallow CIDR\n"
     "  list block|allow [--json]\n"
     "\n"
+    "Controller:\n"
+    "  run [--config FILE] [--state-dir DIR] [--detach-on-exit] [IFACE...]\n"
+    "        The daemon: every tick (1 s default) reads the counters, learns\n"
+    "        baselines, detects and classifies attacks, journals incidents.\n"
+    "  replay FILE.pcap [--config FILE] [--state-dir DIR] [--passed-pcap OUT]\n"
+    "                   [--dropped-pcap OUT]\n"
+    "        What xdpguard would have done with a capture: the real program and\n"
+    "        controller on the capture's clock; JSON lines on stdout.\n"
+    "  incidents [--json] [--since T]\n"
+    "  incident show ID\n"
+    "        The incident journal (STATE_DIR/incidents.jsonl).\n"
+    "  config check FILE\n"
+    "  config show [--config FILE]\n"
+    "        Validate a config file; print the effective config.\n"
+    "\n"
     "Observing and tuning:\n"
     "  stats [--json] [--interval MS]\n"
     "        Rates over one second (or MS): protocols, services, SIP methods, TCP\n"
@@ -61,10 +77,21 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"attach", cmd_attach},	{"detach", cmd_detach},	  {"status", cmd_status},
-    {"block", cmd_block},	{"unblock", cmd_unblock}, {"allow", cmd_allow},
-    {"disallow", cmd_disallow}, {"list", cmd_list},	  {"stats", cmd_stats},
+    {"attach", cmd_attach},
+    {"detach", cmd_detach},
+    {"status", cmd_status},
+    {"block", cmd_block},
+    {"unblock", cmd_unblock},
+    {"allow", cmd_allow},
+    {"disallow", cmd_disallow},
+    {"list", cmd_list},
+    {"stats", cmd_stats},
     {"set", cmd_set},
+    {"run", cmd_run},
+    {"replay", cmd_replay},
+    {"incidents", cmd_incidents},
+    {"incident", cmd_incident},
+    {"config", cmd_config},
 };
 
 static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)

@@ -299,7 +299,9 @@ struct xg_stats {
 	__u64 rtp_learn_seq;		 /* per-CPU sequence for 1/N RTP learning */
 };
 
-/* Per-port counters: xg_port_stats, per-CPU, indexed by XG_PORT_KEY. */
+/* Per-port counters: xg_port_stats, an mmapable array holding one block of
+ * 2 * XG_PORTS counters per possible CPU, indexed by
+ * cpu * 2 * XG_PORTS + XG_PORT_KEY; each CPU writes only its own block. */
 struct xg_port_ctr {
 	__u64 packets;
 };

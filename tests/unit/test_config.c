@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The configuration file: defaults, a full file and its round trip through
+ * JSON, and one exact message (file, line, key path) per kind of error. */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "suites.h"
+
+/* The effective configuration as compact JSON text, for comparisons that
+ * do not depend on struct padding. Caller frees. */
+static char *cfg_text(const struct xg_cfg *cfg)
+{
+	struct json_object *o = xg_cfg_to_json(cfg);
+	char *s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+
+	json_object_put(o);
+	return s;
+}
+
+static bool is_default(const struct xg_cfg *cfg)
+{
+	struct xg_cfg d;
+	char *a, *b;
+	bool same;
+
+	xg_cfg_defaults(&d);
+	a = cfg_text(cfg);
+	b = cfg_text(&d);
+	same = !strcmp(a, b);
+	free(a);
+	free(b);
+	return same;
+}
+
+static void test_defaults(void)
+{
+	struct xg_cfg c;
+	char err[512];
+	int m;
+
+	xg_cfg_defaults(&c);
+	CU_ASSERT_EQUAL(c.n_interfaces, 0);
+	CU_ASSERT_STRING_EQUAL(c.attach_mode, "auto");
+	CU_ASSERT_EQUAL(c.tick_ms, 1000);
+	CU_ASSERT_STRING_EQUAL(c.state_dir, "/var/lib/xdpguard");
+	CU_ASSERT_STRING_EQUAL(c.log_level, "info");
+	CU_ASSERT_FALSE(c.monitor_only);
+	CU_ASSERT_EQUAL(c.sample_rate, 64);
+	CU_ASSERT_EQUAL(c.learn_budget, 20000);
+	CU_ASSERT_EQUAL(c.sip_udp.n, 1);
+	CU_ASSERT_EQUAL(c.sip_udp.r[0].lo, 5060);
+	CU_ASSERT_EQUAL(c.sip_udp.r[0].hi, 5060);
+	CU_ASSERT_EQUAL(c.sip_tcp.n, 1);
+	CU_ASSERT_EQUAL(c.sip_tcp.r[0].lo, 5060);
+	CU_ASSERT_EQUAL(c.sip_tls.n, 1);
+	CU_ASSERT_EQUAL(c.sip_tls.r[0].lo, 5061);
+	CU_ASSERT_EQUAL(c.rtp.n, 1);
+	CU_ASSERT_EQUAL(c.rtp.r[0].lo, 10000);
+	CU_ASSERT_EQUAL(c.rtp.r[0].hi, 20000);
+	for (m = 0; m < 8; m++)
+		CU_ASSERT_STRING_EQUAL(c.extra[m].name, "");
+	CU_ASSERT_EQUAL(c.watched_udp.n, 0);
+	CU_ASSERT_EQUAL(c.watched_tcp.n, 0);
+	CU_ASSERT_EQUAL(c.baseline.window, 300);
+	CU_ASSERT_DOUBLE_EQUAL(c.baseline.multiplier, 3.0, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(c.baseline.percentile, 99.0, 1e-12);
+	CU_ASSERT_EQUAL(c.baseline.learning_s, 300);
+	CU_ASSERT_EQUAL(c.baseline.tow_after_s, 604800);
+	for (m = 0; m < XG_M_MAX; m++)
+		CU_ASSERT_DOUBLE_EQUAL(c.baseline.floor[m], xg_metric_default_floor(m), 1e-9);
+	CU_ASSERT_EQUAL(c.detect.close_ticks, 5);
+
+	/* An empty object is a complete file; whitespace around it is fine. */
+	memset(&c, 0xab, sizeof(c));
+	CU_ASSERT_EQUAL(xg_cfg_parse(&c, " \n{}\n\n", "t.json", err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(is_default(&c));
+}
+
+static const char full[] =
+    "{\n"
+    "  \"interfaces\": [\"eth0\", \"bond0.100\"],\n"
+    "  \"attach_mode\": \"native\",\n"
+    "  \"tick_ms\": 500,\n"
+    "  \"state_dir\": \"/srv/xg\",\n"
+    "  \"log_level\": \"debug\",\n"
+    "  \"monitor_only\": true,\n"
+    "  \"sample_rate\": 0,\n"
+    "  \"learn_budget\": 1000,\n"
+    "  \"services\": {\n"
+    "    \"sip_udp_ports\": \"5060,5080-5082\",\n"
+    "    \"sip_tcp_ports\": \" 5060 , 5080 \",\n"
+    "    \"sip_tls_ports\": \"5061\",\n"
+    "    \"rtp_ports\": \"16384-32767,40000-40010\",\n"
+    "    \"extra\": [\n"
+    "      {\"name\": \"turn\", \"udp_ports\": \"3478\", \"tcp_ports\": \"3478,5349\"},\n"
+    "      {\"name\": \"webrtc_ws\", \"tcp_ports\": \"8443\"}\n"
+    "    ],\n"
+    "    \"watched_ports\": \"udp:53,tcp:443-444,udp:123\"\n"
+    "  },\n"
+    "  \"baseline\": {\n"
+    "    \"window\": 600,\n"
+    "    \"multiplier\": 2.5,\n"
+    "    \"percentile\": 95.5,\n"
+    "    \"learning_s\": 0,\n"
+    "    \"tow_after_s\": 1209600,\n"
+    "    \"floors\": {\"pps\": 1000, \"sip_invite_pps\": 12.5, \"amp_pps\": 0}\n"
+    "  },\n"
+    "  \"detection\": {\"close_ticks\": 10}\n"
+    "}\n";
+
+static void test_full_file_round_trip(void)
+{
+	struct xg_cfg c, back;
+	char err[512], *a, *b, buf[128];
+	struct json_object *o;
+
+	CU_ASSERT_EQUAL_FATAL(xg_cfg_parse(&c, full, "full.json", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.n_interfaces, 2);
+	CU_ASSERT_STRING_EQUAL(c.interfaces[1], "bond0.100");
+	CU_ASSERT_STRING_EQUAL(c.attach_mode, "native");
+	CU_ASSERT_EQUAL(c.tick_ms, 500);
+	CU_ASSERT_STRING_EQUAL(c.state_dir, "/srv/xg");
+	CU_ASSERT_STRING_EQUAL(c.log_level, "debug");
+	CU_ASSERT_TRUE(c.monitor_only);
+	CU_ASSERT_EQUAL(c.sample_rate, 0);
+	CU_ASSERT_EQUAL(c.learn_budget, 1000);
+	CU_ASSERT_EQUAL(c.sip_udp.n, 2);
+	CU_ASSERT_EQUAL(c.sip_udp.r[1].lo, 5080);
+	CU_ASSERT_EQUAL(c.sip_udp.r[1].hi, 5082);
+	CU_ASSERT_EQUAL(c.sip_tcp.n, 2);
+	CU_ASSERT_EQUAL(c.rtp.r[0].lo, 16384);
+	CU_ASSERT_STRING_EQUAL(c.extra[0].name, "turn");
+	CU_ASSERT_EQUAL(c.extra[0].tcp.n, 2);
+	CU_ASSERT_EQUAL(c.extra[0].tcp.r[1].lo, 5349);
+	CU_ASSERT_STRING_EQUAL(c.extra[1].name, "webrtc_ws");
+	CU_ASSERT_EQUAL(c.extra[1].udp.n, 0);
+	CU_ASSERT_STRING_EQUAL(c.extra[2].name, "");
+	CU_ASSERT_EQUAL(c.watched_udp.n, 2);
+	CU_ASSERT_EQUAL(c.watched_udp.r[1].lo, 123);
+	CU_ASSERT_EQUAL(c.watched_tcp.n, 1);
+	CU_ASSERT_EQUAL(c.watched_tcp.r[0].hi, 444);
+	CU_ASSERT_TRUE(xg_cfg_ports_contains(&c.watched_tcp, 444));
+	CU_ASSERT_FALSE(xg_cfg_ports_contains(&c.watched_tcp, 445));
+	CU_ASSERT_EQUAL(c.baseline.window, 600);
+	CU_ASSERT_DOUBLE_EQUAL(c.baseline.multiplier, 2.5, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(c.baseline.percentile, 95.5, 1e-12);
+	CU_ASSERT_EQUAL(c.baseline.learning_s, 0);
+	CU_ASSERT_EQUAL(c.baseline.tow_after_s, 1209600);
+	CU_ASSERT_DOUBLE_EQUAL(c.baseline.floor[XG_M_PPS], 1000, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(c.baseline.floor[XG_M_SIP_INVITE_PPS], 12.5, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(c.baseline.floor[XG_M_AMP_PPS], 0, 1e-9);
+	/* a floor the file leaves out keeps its default */
+	CU_ASSERT_DOUBLE_EQUAL(c.baseline.floor[XG_M_UDP_PPS],
+			       xg_metric_default_floor(XG_M_UDP_PPS), 1e-9);
+	CU_ASSERT_EQUAL(c.detect.close_ticks, 10);
+
+	/* Every key of the layout is in the output, every metric in floors. */
+	o = xg_cfg_to_json(&c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	{
+		static const char *const keys[] = {
+		    "interfaces", "attach_mode",  "tick_ms",	 "state_dir",
+		    "log_level",  "monitor_only", "sample_rate", "learn_budget",
+		    "services",	  "baseline",	  "detection",
+		};
+		struct json_object *svc, *base, *floors, *det, *x;
+		size_t i;
+		int m;
+
+		CU_ASSERT_EQUAL(json_object_object_length(o), 11);
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			CU_ASSERT_TRUE(json_object_object_get_ex(o, keys[i], NULL));
+		CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(o, "services", &svc));
+		CU_ASSERT_EQUAL(json_object_object_length(svc), 6);
+		CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(svc, "watched_ports", &x));
+		CU_ASSERT_STRING_EQUAL(json_object_get_string(x), "udp:53,udp:123,tcp:443-444");
+		CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(svc, "extra", &x));
+		CU_ASSERT_EQUAL(json_object_array_length(x), 2);
+		x = json_object_array_get_idx(x, 1);
+		CU_ASSERT_EQUAL(json_object_object_length(x), 3);
+		CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(o, "baseline", &base));
+		CU_ASSERT_EQUAL(json_object_object_length(base), 6);
+		CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(base, "floors", &floors));
+		CU_ASSERT_EQUAL(json_object_object_length(floors), XG_M_MAX);
+		for (m = 0; m < XG_M_MAX; m++)
+			CU_ASSERT_TRUE(json_object_object_get_ex(floors, xg_metric_name(m), NULL));
+		CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(o, "detection", &det));
+		CU_ASSERT_EQUAL(json_object_object_length(det), 1);
+	}
+	json_object_put(o);
+
+	/* The output reads back to the same configuration. */
+	a = cfg_text(&c);
+	CU_ASSERT_EQUAL_FATAL(xg_cfg_parse(&back, a, "shown.json", err, sizeof(err)), 0);
+	b = cfg_text(&back);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	CU_ASSERT_EQUAL(memcmp(&c.extra, &back.extra, sizeof(c.extra)), 0);
+	CU_ASSERT_EQUAL(memcmp(c.baseline.floor, back.baseline.floor, sizeof(c.baseline.floor)), 0);
+	CU_ASSERT_DOUBLE_EQUAL(back.baseline.percentile, 95.5, 1e-12);
+	free(a);
+	free(b);
+
+	/* And so do the defaults. */
+	xg_cfg_defaults(&c);
+	a = cfg_text(&c);
+	CU_ASSERT_EQUAL(xg_cfg_parse(&back, a, "shown.json", err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(is_default(&back));
+	free(a);
+
+	CU_ASSERT_EQUAL(xg_cfg_ports_format(&c.rtp, NULL, buf, sizeof(buf)), 11);
+	CU_ASSERT_STRING_EQUAL(buf, "10000-20000");
+}
+
+struct bad {
+	const char *text;
+	const char *err;
+};
+
+/* Each bad file gives exactly this line, and leaves the defaults. */
+static void check_bad(const struct bad *v, size_t n)
+{
+	struct xg_cfg c;
+	char err[1024];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memset(&c, 0x5a, sizeof(c));
+		err[0] = '\0';
+		CU_ASSERT_EQUAL(xg_cfg_parse(&c, v[i].text, "t.json", err, sizeof(err)), -1);
+		if (strcmp(err, v[i].err))
+			fprintf(stderr, "\n  case %zu: got  '%s'\n          want '%s'\n", i, err,
+				v[i].err);
+		CU_ASSERT_STRING_EQUAL(err, v[i].err);
+		CU_ASSERT_PTR_NULL(strchr(err, '\n'));
+		CU_ASSERT_TRUE(is_default(&c));
+	}
+}
+
+static void test_unknown_keys(void)
+{
+	static const struct bad v[] = {
+	    {"{\n  \"tick_ms\": 500,\n  \"tickms\": 500\n}",
+	     "t.json:3: tickms: unknown key (known: interfaces, attach_mode, tick_ms, state_dir, "
+	     "log_level, monitor_only, sample_rate, learn_budget, services, baseline, "
+	     "detection)"},
+	    {"{\n  \"baseline\": {\n    \"window\": 300,\n    \"windw\": 300\n  }\n}",
+	     "t.json:4: baseline.windw: unknown key (known: window, multiplier, percentile, "
+	     "learning_s, tow_after_s, floors)"},
+	    {"{\"detection\": {\n\"close\": 1}}",
+	     "t.json:2: detection.close: unknown key (known: close_ticks)"},
+	    {"{\"services\": {\"extra\": [\n{\"name\": \"a\", \"udp_ports\": \"1\"},\n"
+	     "{\"name\": \"b\",\n \"udp\": \"2\"}]}}",
+	     "t.json:4: services.extra[1].udp: unknown key (known: name, udp_ports, tcp_ports)"},
+	    {"{\"baseline\": {\"floors\": {\n\"pps\": 1,\n\"ppss\": 2}}}",
+	     "t.json:3: baseline.floors.ppss: unknown metric (known: pps, bps, tcp_pps, udp_pps, "
+	     "icmp_pps, gre_pps, esp_pps, other_pps, frag_pps, syn_pps, ack_pps, rst_pps, "
+	     "fin_pps, psh_pps, xmas_pps, null_pps, sip_udp_pps, sip_tcp_pps, sip_tls_pps, "
+	     "rtp_pps, sip_register_pps, sip_invite_pps, sip_options_pps, sip_malformed_pps, "
+	     "rtp_invalid_pps, amp_pps)"},
+	    /* escapes are decoded to find the key; control characters never
+	     * reach the message */
+	    {"{\"services\": {},\n\"\\u0062ad\\nkey\": 1}",
+	     "t.json:2: bad?key: unknown key (known: interfaces, attach_mode, tick_ms, state_dir, "
+	     "log_level, monitor_only, sample_rate, learn_budget, services, baseline, "
+	     "detection)"},
+	};
+
+	check_bad(v, sizeof(v) / sizeof(v[0]));
+}
+
+static void test_wrong_types(void)
+{
+	static const struct bad v[] = {
+	    {"{\n\"tick_ms\": \"1000\"}",
+	     "t.json:2: tick_ms: must be an integer 100-60000, got \"1000\""},
+	    {"{\"tick_ms\": 1000.0}",
+	     "t.json:1: tick_ms: must be an integer 100-60000, got 1000.0"},
+	    {"{\"monitor_only\": 1}", "t.json:1: monitor_only: must be true or false, got 1"},
+	    {"{\"interfaces\": \"eth0\"}",
+	     "t.json:1: interfaces: must be an array of interface names, got \"eth0\""},
+	    {"{\"interfaces\": [\"eth0\",\n 7]}",
+	     "t.json:2: interfaces[1]: must be an interface name (a string), got 7"},
+	    {"{\"services\": [],\n\"x\": 1}",
+	     "t.json:1: services: must be an object, got an array"},
+	    {"{\"services\": {\"sip_udp_ports\": 5060}}",
+	     "t.json:1: services.sip_udp_ports: must be a string of ports like "
+	     "\"5060,5080-5082\", got 5060"},
+	    {"{\"baseline\": {\"multiplier\": \"3\"}}",
+	     "t.json:1: baseline.multiplier: must be a number over 1 and at most 100, got \"3\""},
+	    {"{\"baseline\": {\"floors\": null}}",
+	     "t.json:1: baseline.floors: must be an object, got null"},
+	    {"{\"attach_mode\": [\"auto\"]}",
+	     "t.json:1: attach_mode: must be one of auto, native, generic, got an array"},
+	    {"{\"services\": {\"extra\": [\"turn\"]}}",
+	     "t.json:1: services.extra[0]: must be an object, got \"turn\""},
+	};
+
+	check_bad(v, sizeof(v) / sizeof(v[0]));
+}
+
+static void test_out_of_range(void)
+{
+	static const struct bad v[] = {
+	    {"{\n\n  \"baseline\": {\n    \"window\": 5\n  }\n}",
+	     "t.json:4: baseline.window: must be an integer 10-3600, got 5"},
+	    {"{\"baseline\": {\"window\": 3601}}",
+	     "t.json:1: baseline.window: must be an integer 10-3600, got 3601"},
+	    {"{\"baseline\": {\"multiplier\": 1}}",
+	     "t.json:1: baseline.multiplier: must be a number over 1 and at most 100, got 1"},
+	    {"{\"baseline\": {\"multiplier\": NaN}}",
+	     "t.json:1: baseline.multiplier: must be a number over 1 and at most 100, got NaN"},
+	    {"{\"baseline\": {\"percentile\": 49.9}}",
+	     "t.json:1: baseline.percentile: must be a number 50-100, got 49.9"},
+	    {"{\"baseline\": {\"floors\": {\"bps\": -1}}}",
+	     "t.json:1: baseline.floors.bps: must be a number 0-1e15, got -1"},
+	    {"{\"baseline\": {\"tow_after_s\": 3600}}",
+	     "t.json:1: baseline.tow_after_s: must be an integer 86400-31536000, got 3600"},
+	    {"{\"detection\": {\"close_ticks\": 0}}",
+	     "t.json:1: detection.close_ticks: must be an integer 1-3600, got 0"},
+	    {"{\"tick_ms\": 99999999999999999999999}",
+	     "t.json:1: tick_ms: must be an integer 100-60000, got a number too large for 64 "
+	     "bits"},
+	    {"{\"sample_rate\": 100}",
+	     "t.json:1: sample_rate: must be 0 (off) or a power of 2 up to 1073741824, got 100"},
+	    {"{\"learn_budget\": -1}",
+	     "t.json:1: learn_budget: must be an integer 0-10000000, got -1"},
+	    {"{\"log_level\": \"verbose\"}",
+	     "t.json:1: log_level: must be one of error, warn, info, debug, got \"verbose\""},
+	    {"{\"state_dir\": \"var/lib/xdpguard\"}",
+	     "t.json:1: state_dir: must be an absolute path, got \"var/lib/xdpguard\""},
+	    {"{\"interfaces\": [\"eth0\", \"a-very-long-name0\"]}",
+	     "t.json:1: interfaces[1]: invalid interface name \"a-very-long-name0\": 1-15 "
+	     "characters, no '/', ':' or spaces"},
+	    {"{\"services\": {\"extra\": [{\"name\": \"Turn\", \"udp_ports\": \"3478\"}]}}",
+	     "t.json:1: services.extra[0].name: must be 1-15 characters a-z 0-9 _ -, got "
+	     "\"Turn\""},
+	    {"{\"services\": {\"extra\": [{\"name\": \"sip-udp\", \"udp_ports\": \"3478\"}]}}",
+	     "t.json:1: services.extra[0].name: \"sip-udp\" is a built-in class name"},
+	    {"{\"services\": {\"extra\": [\n{\"udp_ports\": \"3478\"}]}}",
+	     "t.json:2: services.extra[0]: a class needs a \"name\""},
+	    {"{\"services\": {\"extra\": [\n{\"name\": \"turn\", \"udp_ports\": \"\"}]}}",
+	     "t.json:2: services.extra[0]: class \"turn\" needs udp_ports or tcp_ports"},
+	};
+
+	check_bad(v, sizeof(v) / sizeof(v[0]));
+}
+
+static void test_bad_ports(void)
+{
+	static const struct bad v[] = {
+	    {"{\"services\": {\n\"rtp_ports\": \"10000-x\"}}",
+	     "t.json:2: services.rtp_ports: invalid port list \"10000-x\": \"10000-x\" is not a "
+	     "range of ports 1-65535"},
+	    {"{\"services\": {\"sip_udp_ports\": \"0\"}}",
+	     "t.json:1: services.sip_udp_ports: invalid port list \"0\": \"0\" is not a port "
+	     "1-65535"},
+	    {"{\"services\": {\"sip_udp_ports\": \"65536\"}}",
+	     "t.json:1: services.sip_udp_ports: invalid port list \"65536\": \"65536\" is not a "
+	     "port 1-65535"},
+	    {"{\"services\": {\"sip_udp_ports\": \"5070-5060\"}}",
+	     "t.json:1: services.sip_udp_ports: invalid port list \"5070-5060\": range "
+	     "\"5070-5060\" is reversed"},
+	    {"{\"services\": {\"sip_udp_ports\": \"5060,\"}}",
+	     "t.json:1: services.sip_udp_ports: invalid port list \"5060,\": an empty item"},
+	    {"{\"services\": {\"sip_udp_ports\": \"1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17\"}}",
+	     "t.json:1: services.sip_udp_ports: invalid port list \"1,2,3,4,5,6,7,8,9,10,11,12,"
+	     "13,14,15,16,17\": more than 16 ranges"},
+	    {"{\"services\": {\"watched_ports\": \"udp:53,443\"}}",
+	     "t.json:1: services.watched_ports: invalid port list \"udp:53,443\": \"443\" needs "
+	     "udp: or tcp: in front"},
+	    {"{\"services\": {\"extra\": [{\"name\": \"t\",\n\"tcp_ports\": \"-1\"}]}}",
+	     "t.json:2: services.extra[0].tcp_ports: invalid port list \"-1\": \"-1\" is not a "
+	     "range of ports 1-65535"},
+	    /* one port, one service class: the file's key is the one blamed */
+	    {"{\"services\": {\n\"sip_udp_ports\": \"5060,15000\"}}",
+	     "t.json:2: services.sip_udp_ports: udp port 15000 is also in services.rtp_ports (a "
+	     "port belongs to one service class)"},
+	    {"{\"services\": {\"extra\": [{\"name\": \"a\", \"tcp_ports\": \"80\"},\n"
+	     "{\"name\": \"b\", \"tcp_ports\": \"70-90\"}]}}",
+	     "t.json:2: services.extra[1].tcp_ports: tcp port 80 is also in "
+	     "services.extra[0].tcp_ports (a port belongs to one service class)"},
+	};
+
+	check_bad(v, sizeof(v) / sizeof(v[0]));
+}
+
+static void test_bad_json(void)
+{
+	static const struct bad v[] = {
+	    {"{\n  \"tick_ms\": 500,\n  \"log_level\": \"info\",\n}\n",
+	     "t.json:4: invalid JSON: unexpected character"},
+	    {"{\n  \"tick_ms\": 500\n  \"log_level\": \"info\"\n}\n",
+	     "t.json:3: invalid JSON: object value separator ',' expected"},
+	    {"{\n  \"baseline\": {\n    \"window\": 300\n",
+	     "t.json:3: invalid JSON: unexpected end "
+	     "of file (an unclosed { [ or \"?)"},
+	    {"{\"monitor_only\": tru}", "t.json:1: invalid JSON: boolean expected"},
+	    {"{} {}", "t.json:1: invalid JSON: unexpected character"},
+	    {"{\n/* comment */ }", "t.json:2: invalid JSON: comments are not allowed"},
+	    {"{\"tick_ms\": 500, // no\n}", "t.json:1: invalid JSON: comments are not allowed"},
+	    {"  \n", "t.json:1: empty: a config file is a JSON object, at least {}"},
+	    {"\n[1, 2]", "t.json:2: the top level must be a JSON object {...}, got an array"},
+	    {"{\"a\": \"\xff\"}", "t.json:1: invalid JSON: invalid utf-8 string"},
+	};
+
+	check_bad(v, sizeof(v) / sizeof(v[0]));
+}
+
+static void test_duplicates_and_limits(void)
+{
+	static const struct bad v[] = {
+	    {"{\"interfaces\": [\n\"eth0\",\n\"eth1\",\n\"eth0\"]}",
+	     "t.json:4: interfaces[2]: duplicate interface \"eth0\" (also interfaces[0])"},
+	    {"{\"interfaces\": [\"e0\",\"e1\",\"e2\",\"e3\",\"e4\",\"e5\",\"e6\",\"e7\",\"e8\","
+	     "\"e9\",\"e10\",\"e11\",\"e12\",\"e13\",\"e14\",\"e15\",\"e16\"]}",
+	     "t.json:1: interfaces: at most 16 interfaces, got 17"},
+	    {"{\"services\": {\n\"extra\": [\n"
+	     "{\"name\": \"a\", \"udp_ports\": \"1\"}, {\"name\": \"b\", \"udp_ports\": \"2\"},\n"
+	     "{\"name\": \"c\", \"udp_ports\": \"3\"}, {\"name\": \"d\", \"udp_ports\": \"4\"},\n"
+	     "{\"name\": \"e\", \"udp_ports\": \"5\"}, {\"name\": \"f\", \"udp_ports\": \"6\"},\n"
+	     "{\"name\": \"g\", \"udp_ports\": \"7\"}, {\"name\": \"h\", \"udp_ports\": \"8\"},\n"
+	     "{\"name\": \"i\", \"udp_ports\": \"9\"}]}}",
+	     "t.json:2: services.extra: at most 8 classes, got 9"},
+	    {"{\"services\": {\"extra\": [{\"name\": \"a\", \"udp_ports\": \"1\"},\n"
+	     "{\"name\": \"a\", \"udp_ports\": \"2\"}]}}",
+	     "t.json:2: services.extra[1].name: duplicate class name \"a\" (also "
+	     "services.extra[0])"},
+	    /* json-c would keep the last silently */
+	    {"{\"baseline\": {\"window\": 300,\n\"multiplier\": 2,\n\"window\": 600}}",
+	     "t.json:3: baseline.window: duplicate key (first at line 1)"},
+	};
+
+	check_bad(v, sizeof(v) / sizeof(v[0]));
+}
+
+/* The line finder follows nesting, arrays, strings with escapes and quotes
+ * that look like keys, and keys reused at other levels. */
+static void test_positions(void)
+{
+	static const struct bad v[] = {
+	    {"{\n"
+	     "  \"state_dir\": \"/a \\\"window\\\": { [ ]\",\n"
+	     "  \"interfaces\": [\"eth0\", \"window\"],\n"
+	     "  \"services\": {\"extra\": [{\"name\": \"window\", \"udp_ports\": \"7\"}]},\n"
+	     "  \"baseline\": {\"floors\": {\"pps\": 1}, \"learning_s\": 1,\n"
+	     "\n"
+	     "     \"window\"\n"
+	     "       :\n"
+	     "         1\n"
+	     "  }\n"
+	     "}\n",
+	     "t.json:7: baseline.window: must be an integer 10-3600, got 1"},
+	    {"{\"services\": {\"extra\": [\n"
+	     "  {\"name\": \"a\", \"udp_ports\": \"1\"},\n"
+	     "  {\"name\": \"b\", \"udp_ports\": \"2\"},\n"
+	     "  {\"name\": \"c\",\n"
+	     "   \"udp_ports\": \"x\"}]}}",
+	     "t.json:5: services.extra[2].udp_ports: invalid port list \"x\": \"x\" is not a port "
+	     "1-65535"},
+	    {"{'baseline': {'window': 300,\n'percentile': 10}}",
+	     "t.json:2: baseline.percentile: must be a number 50-100, got 10"},
+	};
+
+	check_bad(v, sizeof(v) / sizeof(v[0]));
+}
+
+static void test_load_file(void)
+{
+	char path[] = "/tmp/xg-config-test-XXXXXX", err[1024], want[1200];
+	struct xg_cfg c;
+	FILE *f;
+	int fd;
+
+	fd = mkstemp(path);
+	CU_ASSERT_TRUE_FATAL(fd >= 0);
+	f = fdopen(fd, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(full, f);
+	fclose(f);
+	CU_ASSERT_EQUAL(xg_cfg_load(&c, path, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.tick_ms, 500);
+	CU_ASSERT_STRING_EQUAL(c.extra[1].name, "webrtc_ws");
+
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("{\n  \"tick_ms\": 50\n}\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL(xg_cfg_load(&c, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:2: tick_ms: must be an integer 100-60000, got 50", path);
+	CU_ASSERT_STRING_EQUAL(err, want);
+	CU_ASSERT_TRUE(is_default(&c));
+
+	/* Over 1 MiB: refused before parsing, valid or not. */
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("{\"state_dir\": \"/", f);
+	for (fd = 0; fd < (1 << 20); fd++)
+		fputc('a', f);
+	fputs("\"}", f);
+	fclose(f);
+	CU_ASSERT_EQUAL(xg_cfg_load(&c, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: larger than 1 MiB: not a config file", path);
+	CU_ASSERT_STRING_EQUAL(err, want);
+
+	unlink(path);
+	CU_ASSERT_EQUAL(xg_cfg_load(&c, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: cannot open: No such file or directory", path);
+	CU_ASSERT_STRING_EQUAL(err, want);
+	CU_ASSERT_TRUE(is_default(&c));
+}
+
+/* config/xdpguard.json (the tests run from the top of the tree) is valid
+ * and sets every key at its default. */
+static void test_example_file(void)
+{
+	struct xg_cfg c;
+	char err[1024];
+
+	CU_ASSERT_EQUAL(xg_cfg_load(&c, "config/xdpguard.json", err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(is_default(&c));
+}
+
+void add_config_suite(void)
+{
+	CU_pSuite s = CU_add_suite("config", NULL, NULL);
+
+	CU_add_test(s, "defaults", test_defaults);
+	CU_add_test(s, "a full file, and its round trip through JSON", test_full_file_round_trip);
+	CU_add_test(s, "unknown keys, top level and nested", test_unknown_keys);
+	CU_add_test(s, "wrong types", test_wrong_types);
+	CU_add_test(s, "values out of range", test_out_of_range);
+	CU_add_test(s, "bad port lists and ports in two classes", test_bad_ports);
+	CU_add_test(s, "JSON syntax errors with their line", test_bad_json);
+	CU_add_test(s, "duplicates and list limits", test_duplicates_and_limits);
+	CU_add_test(s, "the line finder", test_positions);
+	CU_add_test(s, "loading a file", test_load_file);
+	CU_add_test(s, "config/xdpguard.json is valid and all defaults", test_example_file);
+}

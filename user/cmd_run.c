@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* xdpctl run: the controller daemon. Foreground, one tick per timer
+ * expiry; SIGHUP reloads the config, SIGTERM/SIGINT stop it and leave the
+ * program attached (blocks keep expiring on their own). */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "clock.h"
+#include "config.h"
+#include "controller.h"
+#include "loader.h"
+#include "preflight.h"
+
+static const char run_usage[] =
+    "usage: xdpctl run [--config FILE] [--state-dir DIR] [--detach-on-exit] [IFACE...]\n"
+    "\n"
+    "Runs the controller in the foreground: every tick (1 s by default, down to\n"
+    "100 ms) it reads the counters, learns baselines, detects and classifies\n"
+    "attacks and records incidents in STATE_DIR/incidents.jsonl.\n"
+    "\n"
+    "  --config FILE      JSON config (see config/README.md); without it, the\n"
+    "                     embedded defaults. 'xdpctl config check FILE' validates.\n"
+    "  --state-dir DIR    baselines, peers and the incident journal (default from\n"
+    "                     the config: /var/lib/xdpguard)\n"
+    "  --detach-on-exit   detach the interfaces when stopping (default: stay\n"
+    "                     attached; blocks keep expiring on their own)\n"
+    "  IFACE...           interfaces to attach, added to the config's list\n"
+    "\n"
+    "Signals: SIGHUP reloads the config (an invalid file is logged and the old\n"
+    "config stays); SIGTERM or SIGINT saves the state and stops.\n";
+
+struct run_opts {
+	const char *config;
+	const char *state_dir;
+	bool detach;
+};
+
+static void log_line(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void log_line(const char *level, const char *fmt, ...)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[32];
+	va_list ap;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	printf("%s %-5s ", when, level);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/* Events as one log line each: what a NOC engineer reads first. */
+static void log_event(void *arg, const char *event, uint64_t ts_ns, struct json_object *o)
+{
+	struct json_object *v;
+	const char *family = "", *service = "", *id = "";
+	int conf = 0;
+	double pps = 0;
+
+	(void)arg;
+	(void)ts_ns;
+	if (json_object_object_get_ex(o, "id", &v))
+		id = json_object_get_string(v);
+	if (json_object_object_get_ex(o, "family", &v))
+		family = json_object_get_string(v);
+	if (json_object_object_get_ex(o, "service", &v))
+		service = json_object_get_string(v);
+	if (json_object_object_get_ex(o, "confidence", &v))
+		conf = json_object_get_int(v);
+	if (json_object_object_get_ex(o, "peak_pps", &v))
+		pps = json_object_get_double(v);
+	if (!strcmp(event, "error")) {
+		json_object_object_get_ex(o, "error", &v);
+		log_line("error", "%s", json_object_get_string(v));
+		return;
+	}
+	log_line(strcmp(event, "surge") ? "warn" : "info",
+		 "%s id=%s family=%s service=%s confidence=%d peak_pps=%.0f  %s", event, id, family,
+		 service, conf, pps, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+}
+
+static int arm_timer(int tfd, uint32_t tick_ms)
+{
+	struct itimerspec its = {
+	    .it_interval = {tick_ms / 1000, (long)(tick_ms % 1000) * 1000000L},
+	    .it_value = {tick_ms / 1000, (long)(tick_ms % 1000) * 1000000L},
+	};
+
+	return timerfd_settime(tfd, 0, &its, NULL);
+}
+
+static int load_cfg(const struct run_opts *o, struct xg_cfg *cfg, char *err, size_t errlen)
+{
+	if (o->config) {
+		if (xg_cfg_load(cfg, o->config, err, errlen))
+			return -1;
+	} else {
+		xg_cfg_defaults(cfg);
+	}
+	if (o->state_dir)
+		snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", o->state_dir);
+	return 0;
+}
+
+static enum xg_mode mode_of(const char *s)
+{
+	if (!strcmp(s, "native"))
+		return XG_MODE_NATIVE;
+	if (!strcmp(s, "generic"))
+		return XG_MODE_GENERIC;
+	return XG_MODE_AUTO;
+}
+
+static int attach_all(const struct xg_cfg *cfg)
+{
+	char err[XG_ERR_LEN];
+	int i;
+
+	for (i = 0; i < cfg->n_interfaces; i++) {
+		struct xg_attach_result res;
+
+		if (xg_attach(cfg->interfaces[i], mode_of(cfg->attach_mode), xg_pin_dir(), &res,
+			      err, sizeof(err)))
+			return xg_fail("run", "%s", err);
+		log_line("info", "%s %s (%s mode, prog id %u)",
+			 res.already ? "already attached to" : "attached to", cfg->interfaces[i],
+			 res.mode, res.prog_id);
+		if (res.fell_back)
+			log_line("warn", "%s: no native XDP, using generic mode",
+				 cfg->interfaces[i]);
+	}
+	return 0;
+}
+
+/* Adds the interfaces named on the command line to the config's list. */
+static int add_ifaces(struct xg_cfg *cfg, int argc, char **argv)
+{
+	int i, j;
+
+	for (i = 0; i < argc; i++) {
+		bool dup = false;
+
+		if (strlen(argv[i]) >= sizeof(cfg->interfaces[0]))
+			return xg_fail("run", "interface name '%s' is too long", argv[i]);
+		for (j = 0; j < cfg->n_interfaces; j++)
+			dup |= !strcmp(cfg->interfaces[j], argv[i]);
+		if (dup)
+			continue;
+		if (cfg->n_interfaces == XG_CFG_MAX_IFACES)
+			return xg_fail("run", "more than %d interfaces", XG_CFG_MAX_IFACES);
+		snprintf(cfg->interfaces[cfg->n_interfaces++], sizeof(cfg->interfaces[0]), "%s",
+			 argv[i]);
+	}
+	return 0;
+}
+
+static int serve(struct xg_controller *c, const struct run_opts *o, int argc, char **argv)
+{
+	struct pollfd fds[2];
+	char err[XG_ERR_LEN];
+	sigset_t mask;
+	int sfd, tfd, ret = 0;
+	bool stop = false;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (sfd < 0 || tfd < 0 || arm_timer(tfd, c->cfg.tick_ms))
+		return xg_fail("run", "cannot set up the timer and signals: %s", strerror(errno));
+	fds[0] = (struct pollfd){.fd = tfd, .events = POLLIN};
+	fds[1] = (struct pollfd){.fd = sfd, .events = POLLIN};
+	/* The first tick primes the counters; detection starts one tick later. */
+	if (xg_controller_tick(c, err, sizeof(err)))
+		log_line("error", "%s", err);
+
+	while (!stop) {
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = xg_fail("run", "poll: %s", strerror(errno));
+			break;
+		}
+		if (fds[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) != sizeof(si))
+				continue;
+			if (si.ssi_signo == SIGHUP) {
+				struct xg_cfg fresh;
+
+				if (load_cfg(o, &fresh, err, sizeof(err)) ||
+				    add_ifaces(&fresh, argc, argv)) {
+					log_line("error",
+						 "config reload failed, keeping the old config: %s",
+						 err);
+					continue;
+				}
+				if (attach_all(&fresh) ||
+				    xg_controller_apply(c, &fresh, err, sizeof(err))) {
+					log_line("error", "config reload failed: %s", err);
+					continue;
+				}
+				arm_timer(tfd, c->cfg.tick_ms);
+				log_line("info", "config reloaded (tick %u ms)", c->cfg.tick_ms);
+			} else {
+				log_line("info", "stopping (%s)", strsignal((int)si.ssi_signo));
+				stop = true;
+			}
+		}
+		if (fds[0].revents & POLLIN) {
+			uint64_t expirations;
+
+			if (read(tfd, &expirations, sizeof(expirations)) != sizeof(expirations))
+				continue;
+			if (xg_controller_tick(c, err, sizeof(err)))
+				log_line("error", "%s", err);
+		}
+	}
+	close(sfd);
+	close(tfd);
+	return ret;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"state-dir", required_argument, NULL, 's'},
+	    {"detach-on-exit", no_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	struct run_opts o = {0};
+	struct xg_controller *c = NULL;
+	struct xg_clock clock;
+	struct xg_maps maps;
+	struct xg_cfg cfg;
+	char err[XG_ERR_LEN];
+	bool removed;
+	int ch, ret = 1, i;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:s:dh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o.config = optarg;
+			break;
+		case 's':
+			o.state_dir = optarg;
+			break;
+		case 'd':
+			o.detach = true;
+			break;
+		case 'h':
+			fputs(run_usage, stdout);
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (load_cfg(&o, &cfg, err, sizeof(err)))
+		return xg_fail("run", "%s", err);
+	if (add_ifaces(&cfg, argc - optind, argv + optind))
+		return 1;
+	if (xg_check_privileges(err, sizeof(err)) || xg_check_kernel(err, sizeof(err)) ||
+	    xg_check_bpffs(xg_pin_dir(), err, sizeof(err)))
+		return xg_fail("run", "%s", err);
+	if (attach_all(&cfg))
+		return 1;
+	if (xg_maps_open_pinned(xg_pin_dir(), &maps, err, sizeof(err)))
+		return xg_fail("run", "%s (give an interface: xdpctl run IFACE)", err);
+
+	c = calloc(1, sizeof(*c));
+	xg_clock_real(&clock);
+	if (!c ||
+	    xg_controller_init(c, &cfg, &maps, &clock, (struct xg_event_sink){.emit = log_event},
+			       true, err, sizeof(err))) {
+		xg_fail("run", "%s", c ? err : "out of memory");
+		goto out;
+	}
+	c->lock_config = true;
+	if (xg_controller_apply(c, &cfg, err, sizeof(err))) {
+		xg_fail("run", "%s", err);
+		goto out_ctl;
+	}
+	log_line("info", "xdpguard controller running: tick %u ms, state in %s%s", cfg.tick_ms,
+		 cfg.state_dir, cfg.monitor_only ? ", monitor-only" : "");
+	ret = serve(c, &o, argc - optind, argv + optind);
+	xg_controller_close_open(c, "shutdown");
+	if (xg_controller_save(c, err, sizeof(err)))
+		log_line("error", "%s", err);
+	if (o.detach) {
+		for (i = 0; i < c->cfg.n_interfaces; i++) {
+			if (xg_detach(c->cfg.interfaces[i], xg_pin_dir(), &removed, err,
+				      sizeof(err)))
+				log_line("error", "%s", err);
+			else
+				log_line("info", "detached from %s", c->cfg.interfaces[i]);
+		}
+	}
+out_ctl:
+	xg_controller_free(c);
+out:
+	free(c);
+	xg_maps_close(&maps);
+	return ret;
+}

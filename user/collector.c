@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "collector.h"
+
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TALKER_CHUNK 4096
+
+int xg_collector_init(struct xg_collector *c, const struct xg_maps *m, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	c->maps = m;
+	c->sample_rate = 64;
+	c->prev = calloc(1, sizeof(*c->prev));
+	c->cur = calloc(1, sizeof(*c->cur));
+	c->delta = calloc(1, sizeof(*c->delta));
+	if (!c->prev || !c->cur || !c->delta) {
+		xg_collector_free(c);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void xg_collector_free(struct xg_collector *c)
+{
+	free(c->prev);
+	free(c->cur);
+	free(c->delta);
+	c->prev = c->cur = c->delta = NULL;
+}
+
+/* One sampled address and its samples this tick. */
+struct sampled {
+	struct xg_cidr addr;
+	uint64_t samples;
+	uint64_t bytes;
+};
+
+struct sample_set {
+	struct sampled *v;
+	size_t n, cap;
+	uint64_t total;
+};
+
+static int set_push(struct sample_set *s, const struct sampled *x)
+{
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 1024;
+		struct sampled *nv = realloc(s->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		s->v = nv;
+		s->cap = ncap;
+	}
+	s->v[s->n++] = *x;
+	s->total += x->samples;
+	return 0;
+}
+
+/* Reads and empties one talker/victim map: lookup-and-delete is atomic per
+ * element, so every sample lands in exactly one tick. */
+static int drain(int fd, int family, struct sample_set *out)
+{
+	size_t klen = family == AF_INET ? 4 : 16;
+	uint8_t *keys = malloc(TALKER_CHUNK * klen);
+	struct xg_talker *vals = malloc(TALKER_CHUNK * sizeof(*vals));
+	uint8_t token[16];
+	void *in = NULL;
+	int ret = 0;
+
+	if (!keys || !vals) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		__u32 i, count = TALKER_CHUNK;
+		int r = bpf_map_lookup_and_delete_batch(fd, in, token, keys, vals, &count, NULL);
+		int e = errno;
+
+		if (r && e != ENOENT) {
+			ret = -e;
+			break;
+		}
+		for (i = 0; i < count && !ret; i++) {
+			struct sampled x = {
+			    .addr = {.family = family, .prefixlen = (unsigned)klen * 8},
+			    .samples = vals[i].samples,
+			    .bytes = vals[i].bytes,
+			};
+
+			memcpy(x.addr.addr, keys + i * klen, klen);
+			ret = set_push(out, &x);
+		}
+		if (r || ret)
+			break;
+		in = token;
+	}
+out:
+	free(keys);
+	free(vals);
+	return ret;
+}
+
+static int by_samples_desc(const void *a, const void *b)
+{
+	const struct sampled *x = a, *y = b;
+
+	return x->samples < y->samples ? 1 : x->samples > y->samples ? -1 : 0;
+}
+
+/* Shannon entropy in bits of a distribution given as counts. */
+static double entropy(const double *counts, size_t n)
+{
+	double total = 0, h = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		total += counts[i];
+	if (total <= 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		double p = counts[i] / total;
+
+		if (p > 0)
+			h -= p * log2(p);
+	}
+	return h;
+}
+
+static void fill_addrs(const struct sample_set *s, double scale, double secs,
+		       const struct xg_peers *peers, struct xg_addr_rate *out, int max, int *n)
+{
+	int i;
+
+	*n = 0;
+	for (i = 0; i < max && (size_t)i < s->n; i++) {
+		out[i].addr = s->v[i].addr;
+		out[i].pps = (double)s->v[i].samples * scale / secs;
+		out[i].bps = (double)s->v[i].bytes * 8.0 * scale / secs;
+		out[i].known = peers && xg_peers_is_known(peers, &s->v[i].addr);
+		(*n)++;
+	}
+}
+
+/* The sources side: top talkers, entropy, distinct estimate, novelty. */
+static void sources(struct xg_collector *c, struct sample_set *src, double secs,
+		    const struct xg_peers *peers, struct xg_snapshot *out)
+{
+	double scale = c->sample_rate ? (double)c->sample_rate : 1.0;
+	double h = 0, unknown = 0, k, ratio;
+	size_t i;
+
+	qsort(src->v, src->n, sizeof(*src->v), by_samples_desc);
+	fill_addrs(src, scale, secs, peers, out->top_src, XG_TOP_SOURCES, &out->n_top_src);
+	if (!src->total) {
+		out->distinct_sources = 0;
+		out->src_entropy = 0;
+		out->new_source_share = -1;
+		return;
+	}
+	for (i = 0; i < src->n; i++) {
+		double p = (double)src->v[i].samples / (double)src->total;
+
+		h -= p * log2(p);
+		if (!peers || !xg_peers_is_known(peers, &src->v[i].addr))
+			unknown += (double)src->v[i].samples;
+	}
+	out->src_entropy = h;
+	out->new_source_share = unknown / (double)src->total;
+	/* k distinct sources among s samples: when every sample is a new
+	 * source (a spoofed flood) the population is ~k x N; when a few
+	 * sources repeat, it is ~k. Interpolated on (k/s)^2. */
+	k = (double)src->n;
+	ratio = k / (double)src->total;
+	out->distinct_sources = k * (1.0 + (scale - 1.0) * ratio * ratio);
+}
+
+static void top_ports(const struct xg_counters *d, double secs, const uint8_t *watched,
+		      struct xg_snapshot *out)
+{
+	int k, n = 0, j;
+
+	for (k = 0; k < 2 * XG_PORTS; k++) {
+		struct xg_port_rate pr;
+
+		if (!d->port[k])
+			continue;
+		pr.l4 = (uint8_t)(k / XG_PORTS);
+		pr.port = (uint16_t)(k % XG_PORTS);
+		pr.pps = (double)d->port[k] / secs;
+		if (n == XG_TOP_PORTS && pr.pps <= out->top_ports[n - 1].pps)
+			continue;
+		if (n < XG_TOP_PORTS)
+			n++;
+		/* insertion into the sorted top list */
+		for (j = n - 1; j > 0 && out->top_ports[j - 1].pps < pr.pps; j--)
+			out->top_ports[j] = out->top_ports[j - 1];
+		out->top_ports[j] = pr;
+	}
+	out->n_top_ports = n;
+	(void)watched;
+}
+
+static void rates(const struct xg_counters *d, double secs, struct xg_snapshot *out)
+{
+	const struct xg_stats *s = &d->st;
+	double pkts = 0, bytes = 0, dropped = 0;
+	int i;
+
+	for (i = 0; i < XG_PROTO_MAX; i++) {
+		out->proto_pps[i] = (double)s->proto[i].packets / secs;
+		out->proto_bps[i] = (double)s->proto[i].bytes * 8.0 / secs;
+		pkts += (double)s->proto[i].packets;
+		bytes += (double)s->proto[i].bytes;
+	}
+	for (i = 0; i < XG_SVC_MAX; i++) {
+		out->svc_pps[i] = (double)s->svc[i].packets / secs;
+		out->svc_bps[i] = (double)s->svc[i].bytes * 8.0 / secs;
+	}
+	for (i = 0; i < XG_SIP_MAX; i++)
+		out->sip_pps[i] = (double)s->sip[i] / secs;
+	for (i = 0; i < XG_TCPF_MAX; i++)
+		out->tcpf_pps[i] = (double)s->tcp_flags[i] / secs;
+	for (i = 0; i < XG_AMP_MAX; i++) {
+		out->amp_pps[i] = (double)s->amp[i].packets / secs;
+		out->amp_bps[i] = (double)s->amp[i].bytes * 8.0 / secs;
+	}
+	for (i = 0; i < XG_REASON_MAX; i++) {
+		out->drop_pps[i] = (double)s->drop[i] / secs;
+		out->would_drop_pps[i] = (double)s->would_drop[i] / secs;
+		dropped += (double)s->drop[i];
+	}
+	out->allowed_pps = (double)s->allowed / secs;
+	for (i = 0; i < XG_TTL_BUCKETS; i++)
+		out->ttl_hist[i] = (double)s->ttl[i];
+	for (i = 0; i < XG_SIZE_BUCKETS; i++)
+		out->size_hist[i] = (double)s->size[i];
+	out->ttl_entropy = entropy(out->ttl_hist, XG_TTL_BUCKETS);
+
+	/* Dropped packets count in the total, so an incident stays open while
+	 * its mitigation is dropping the attack. */
+	out->metric[XG_M_PPS] = (pkts + dropped) / secs;
+	out->metric[XG_M_BPS] = bytes * 8.0 / secs;
+	out->metric[XG_M_TCP_PPS] = out->proto_pps[XG_PROTO_TCP];
+	out->metric[XG_M_UDP_PPS] = out->proto_pps[XG_PROTO_UDP];
+	out->metric[XG_M_ICMP_PPS] =
+	    out->proto_pps[XG_PROTO_ICMP] + out->proto_pps[XG_PROTO_ICMPV6];
+	out->metric[XG_M_GRE_PPS] = out->proto_pps[XG_PROTO_GRE];
+	out->metric[XG_M_ESP_PPS] = out->proto_pps[XG_PROTO_ESP];
+	out->metric[XG_M_OTHER_PPS] = out->proto_pps[XG_PROTO_OTHER];
+	out->metric[XG_M_FRAG_PPS] = (double)(s->frag_first + s->frag_later) / secs;
+	out->metric[XG_M_SYN_PPS] = out->tcpf_pps[XG_TCPF_SYN];
+	out->metric[XG_M_ACK_PPS] = out->tcpf_pps[XG_TCPF_ACK];
+	out->metric[XG_M_RST_PPS] = out->tcpf_pps[XG_TCPF_RST];
+	out->metric[XG_M_FIN_PPS] = out->tcpf_pps[XG_TCPF_FIN];
+	out->metric[XG_M_PSH_PPS] = out->tcpf_pps[XG_TCPF_PSH];
+	out->metric[XG_M_XMAS_PPS] = out->tcpf_pps[XG_TCPF_XMAS];
+	out->metric[XG_M_NULL_PPS] = out->tcpf_pps[XG_TCPF_NONE];
+	out->metric[XG_M_SIP_UDP_PPS] = out->svc_pps[XG_SVC_SIP_UDP];
+	out->metric[XG_M_SIP_TCP_PPS] = out->svc_pps[XG_SVC_SIP_TCP];
+	out->metric[XG_M_SIP_TLS_PPS] = out->svc_pps[XG_SVC_SIP_TLS];
+	out->metric[XG_M_RTP_PPS] = out->svc_pps[XG_SVC_RTP];
+	out->metric[XG_M_SIP_REGISTER_PPS] = out->sip_pps[XG_SIP_REGISTER];
+	out->metric[XG_M_SIP_INVITE_PPS] = out->sip_pps[XG_SIP_INVITE];
+	out->metric[XG_M_SIP_OPTIONS_PPS] = out->sip_pps[XG_SIP_OPTIONS];
+	out->metric[XG_M_SIP_MALFORMED_PPS] = out->sip_pps[XG_SIP_MALFORMED];
+	out->metric[XG_M_RTP_INVALID_PPS] = (double)s->rtp_invalid / secs;
+	out->metric[XG_M_AMP_PPS] = 0;
+	for (i = 1; i < XG_AMP_MAX; i++)
+		out->metric[XG_M_AMP_PPS] += out->amp_pps[i];
+}
+
+int xg_collector_collect(struct xg_collector *c, uint64_t now_ns, const struct xg_peers *peers,
+			 struct xg_snapshot *out)
+{
+	struct sample_set src = {0}, dst = {0};
+	struct xg_counters *tmp;
+	double secs;
+	int ret;
+
+	ret = xg_counters_read(c->maps, c->cur);
+	if (ret)
+		return ret;
+	ret = drain(c->maps->talkers_v4, AF_INET, &src);
+	if (!ret)
+		ret = drain(c->maps->talkers_v6, AF_INET6, &src);
+	if (!ret)
+		ret = drain(c->maps->victims_v4, AF_INET, &dst);
+	if (!ret)
+		ret = drain(c->maps->victims_v6, AF_INET6, &dst);
+	if (ret)
+		goto out;
+	if (!c->primed || now_ns <= c->prev_ns) {
+		c->primed = true;
+		c->prev_ns = now_ns;
+		tmp = c->prev;
+		c->prev = c->cur;
+		c->cur = tmp;
+		ret = 1;
+		goto out;
+	}
+	secs = (double)(now_ns - c->prev_ns) / 1e9;
+	xg_counters_delta(c->prev, c->cur, c->delta);
+	memset(out, 0, sizeof(*out));
+	out->ts_ns = now_ns;
+	out->interval_s = secs;
+	rates(c->delta, secs, out);
+	top_ports(c->delta, secs, c->watched, out);
+	sources(c, &src, secs, peers, out);
+	qsort(dst.v, dst.n, sizeof(*dst.v), by_samples_desc);
+	fill_addrs(&dst, c->sample_rate ? (double)c->sample_rate : 1.0, secs, NULL, out->top_dst,
+		   XG_TOP_VICTIMS, &out->n_top_dst);
+	out->sip_known_share = -1; /* the controller fills it from the peer store */
+
+	c->prev_ns = now_ns;
+	tmp = c->prev;
+	c->prev = c->cur;
+	c->cur = tmp;
+out:
+	free(src.v);
+	free(dst.v);
+	return ret;
+}
+
+void xg_collector_reset_samples(struct xg_collector *c)
+{
+	struct sample_set s = {0};
+
+	drain(c->maps->talkers_v4, AF_INET, &s);
+	drain(c->maps->talkers_v6, AF_INET6, &s);
+	drain(c->maps->victims_v4, AF_INET, &s);
+	drain(c->maps->victims_v6, AF_INET6, &s);
+	free(s.v);
+}

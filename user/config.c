@@ -1,0 +1,1418 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The daemon's configuration file (layout and keys: config/README.md).
+ * json-c parses; every key is then checked for type and range in file
+ * order. json-c keeps no positions, so a small scanner over the original
+ * text finds the line where a key path appears, for messages of the form
+ * "FILE:LINE: KEY.PATH: reason".
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "names.h"
+#include "rtcfg.h"
+
+#define CFG_MAX_FILE	 (1 << 20)
+#define CFG_PATH_MAX	 1024 /* key paths; a longer one falls back to its parent's line */
+#define CFG_N_EXTRA	 XG_SVC_EXTRA_COUNT
+#define CFG_SCAN_DEPTH	 64  /* json-c stops at 32; the scanner never sees deeper text */
+#define CFG_DUP_TRACK	 256 /* distinct paths remembered when looking for duplicate keys */
+#define CFG_SAMPLE_MAX	 (1u << 30)
+#define CFG_LEARN_MAX	 10000000
+#define CFG_LEARNING_MAX 2592000  /* 30 days */
+#define CFG_TOW_MIN	 86400	  /* a day */
+#define CFG_TOW_MAX	 31536000 /* a year */
+#define CFG_CLOSE_MAX	 3600
+
+_Static_assert(sizeof(((struct xg_cfg *)0)->extra) / sizeof(struct xg_cfg_extra_class) ==
+		   CFG_N_EXTRA,
+	       "one extra class per data-plane slot");
+
+void xg_cfg_defaults(struct xg_cfg *cfg)
+{
+	int m;
+
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->attach_mode, sizeof(cfg->attach_mode), "auto");
+	cfg->tick_ms = 1000;
+	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "/var/lib/xdpguard");
+	snprintf(cfg->log_level, sizeof(cfg->log_level), "info");
+	cfg->monitor_only = false;
+	cfg->sample_rate = 64;
+	cfg->learn_budget = 20000;
+	cfg->sip_udp = (struct xg_cfg_ports){1, {{XG_DEFAULT_SIP_PORT, XG_DEFAULT_SIP_PORT}}};
+	cfg->sip_tcp = (struct xg_cfg_ports){1, {{XG_DEFAULT_SIP_PORT, XG_DEFAULT_SIP_PORT}}};
+	cfg->sip_tls =
+	    (struct xg_cfg_ports){1, {{XG_DEFAULT_SIP_TLS_PORT, XG_DEFAULT_SIP_TLS_PORT}}};
+	cfg->rtp = (struct xg_cfg_ports){1, {{XG_DEFAULT_RTP_LO, XG_DEFAULT_RTP_HI}}};
+
+	/* Set here rather than through xg_baseline_cfg_defaults() and
+	 * xg_detect_cfg_defaults() so this module links on its own; the values
+	 * are the ones baseline.h and detect.h document. */
+	cfg->baseline.window = 300;
+	cfg->baseline.multiplier = 3.0;
+	cfg->baseline.percentile = 99;
+	cfg->baseline.learning_s = 300;
+	cfg->baseline.tow_after_s = 604800;
+	for (m = 0; m < XG_M_MAX; m++)
+		cfg->baseline.floor[m] = xg_metric_default_floor(m);
+	cfg->detect.close_ticks = 5;
+}
+
+/* ---- ports ---- */
+
+int xg_cfg_ports_format(const struct xg_cfg_ports *p, const char *prefix, char *buf, size_t len)
+{
+	size_t off = 0;
+	int i, w;
+
+	if (len)
+		buf[0] = '\0';
+	for (i = 0; i < p->n; i++) {
+		size_t room = off < len ? len - off : 0;
+		char *at = room ? buf + off : NULL;
+
+		if (p->r[i].lo == p->r[i].hi)
+			w = snprintf(at, room, "%s%s%u", i ? "," : "", prefix ? prefix : "",
+				     p->r[i].lo);
+		else
+			w = snprintf(at, room, "%s%s%u-%u", i ? "," : "", prefix ? prefix : "",
+				     p->r[i].lo, p->r[i].hi);
+		if (w < 0)
+			return -1;
+		off += (size_t)w;
+	}
+	return (int)off;
+}
+
+bool xg_cfg_ports_contains(const struct xg_cfg_ports *p, uint16_t port)
+{
+	int i;
+
+	for (i = 0; i < p->n; i++)
+		if (port >= p->r[i].lo && port <= p->r[i].hi)
+			return true;
+	return false;
+}
+
+/* One port number, 1-65535, digits only. */
+static int parse_port(const char *s, size_t n, uint16_t *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (!n || n > 5)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v < 1 || v > 65535)
+		return -1;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+/*
+ * "5060, 5080-5082" into p, or with prefixed, "udp:53,tcp:443-444" into
+ * udp and tcp. Blank text is no ports. why gets the reason on error.
+ */
+static int parse_ports(const char *text, bool prefixed, struct xg_cfg_ports *p,
+		       struct xg_cfg_ports *tcp, char *why, size_t whylen)
+{
+	const char *s = text;
+
+	p->n = 0;
+	if (tcp)
+		tcp->n = 0;
+	while (*s == ' ')
+		s++;
+	if (!*s)
+		return 0;
+	for (;;) {
+		const char *item, *end, *dash;
+		struct xg_cfg_ports *dst = p;
+		struct xg_cfg_range r;
+		size_t n;
+
+		while (*s == ' ')
+			s++;
+		item = s;
+		end = strchr(s, ',');
+		if (!end)
+			end = s + strlen(s);
+		n = (size_t)(end - item);
+		while (n && item[n - 1] == ' ')
+			n--;
+		if (!n) {
+			snprintf(why, whylen, "an empty item");
+			return -1;
+		}
+		if (prefixed) {
+			if (n > 4 && !strncmp(item, "tcp:", 4)) {
+				dst = tcp;
+			} else if (n <= 4 || strncmp(item, "udp:", 4)) {
+				snprintf(why, whylen, "\"%.*s\" needs udp: or tcp: in front",
+					 (int)n, item);
+				return -1;
+			}
+			item += 4;
+			n -= 4;
+		}
+		dash = memchr(item, '-', n);
+		if (dash) {
+			if (parse_port(item, (size_t)(dash - item), &r.lo) ||
+			    parse_port(dash + 1, n - (size_t)(dash - item) - 1, &r.hi)) {
+				snprintf(why, whylen, "\"%.*s\" is not a range of ports 1-65535",
+					 (int)n, item);
+				return -1;
+			}
+			if (r.lo > r.hi) {
+				snprintf(why, whylen, "range \"%.*s\" is reversed", (int)n, item);
+				return -1;
+			}
+		} else {
+			if (parse_port(item, n, &r.lo)) {
+				snprintf(why, whylen, "\"%.*s\" is not a port 1-65535", (int)n,
+					 item);
+				return -1;
+			}
+			r.hi = r.lo;
+		}
+		if (dst->n == XG_CFG_MAX_RANGES) {
+			snprintf(why, whylen, "more than %d ranges%s", XG_CFG_MAX_RANGES,
+				 prefixed ? " per protocol" : "");
+			return -1;
+		}
+		dst->r[dst->n++] = r;
+		if (!*end)
+			return 0;
+		s = end + 1;
+	}
+}
+
+/* ---- positions ----
+ * The scanner walks text json-c has already accepted, so it does not
+ * validate; it only tracks lines, strings (with escapes, and the single
+ * quotes json-c also accepts) and nesting, and reports every object key
+ * and array element with its path ("services.extra[1].name") and line.
+ */
+
+struct scan {
+	const char *s;
+	size_t len, i;
+	int line;
+	int depth;
+	int over; /* levels pushed past the end of path: no visits there */
+	bool stop;
+	size_t plen;
+	char path[CFG_PATH_MAX];
+	void (*visit)(struct scan *sc, int line, void *ctx);
+	void *ctx;
+};
+
+static void scan_value(struct scan *sc);
+
+static void scan_ws(struct scan *sc)
+{
+	while (sc->i < sc->len && isspace((unsigned char)sc->s[sc->i])) {
+		if (sc->s[sc->i] == '\n')
+			sc->line++;
+		sc->i++;
+	}
+}
+
+static void put_utf8(char *out, size_t outlen, size_t *o, bool *fits, uint32_t cp)
+{
+	char b[4];
+	size_t n, k;
+
+	if (!out)
+		return;
+	if (cp < 0x80) {
+		b[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (char)(0xc0 | (cp >> 6));
+		b[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (char)(0xe0 | (cp >> 12));
+		b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		b[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		b[0] = (char)(0xf0 | (cp >> 18));
+		b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		b[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	for (k = 0; k < n; k++) {
+		if (*o + 1 < outlen)
+			out[(*o)++] = b[k];
+		else
+			*fits = false;
+	}
+}
+
+static bool hex4(const struct scan *sc, size_t at, uint32_t *out)
+{
+	uint32_t v = 0;
+	size_t k;
+
+	if (at + 4 > sc->len)
+		return false;
+	for (k = 0; k < 4; k++) {
+		char c = sc->s[at + k];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (uint32_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (uint32_t)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (uint32_t)(c - 'A' + 10);
+		else
+			return false;
+	}
+	*out = v;
+	return true;
+}
+
+/* At a quote: decodes the string into out (when given) as json-c does.
+ * Returns false when it did not fit. */
+static bool scan_string(struct scan *sc, char *out, size_t outlen)
+{
+	char q = sc->s[sc->i++];
+	bool fits = true;
+	size_t o = 0;
+
+	while (sc->i < sc->len) {
+		char c = sc->s[sc->i++];
+		uint32_t cp, lo;
+
+		if (c == q)
+			break;
+		if (c == '\n')
+			sc->line++;
+		if (c != '\\' || sc->i >= sc->len) {
+			if (out && o + 1 < outlen)
+				out[o++] = c;
+			else if (out)
+				fits = false;
+			continue;
+		}
+		c = sc->s[sc->i++];
+		switch (c) {
+		case 'b':
+			cp = '\b';
+			break;
+		case 'f':
+			cp = '\f';
+			break;
+		case 'n':
+			cp = '\n';
+			break;
+		case 'r':
+			cp = '\r';
+			break;
+		case 't':
+			cp = '\t';
+			break;
+		case 'u':
+			if (!hex4(sc, sc->i, &cp)) {
+				cp = 'u';
+				break;
+			}
+			sc->i += 4;
+			if (cp >= 0xd800 && cp <= 0xdbff && sc->i + 1 < sc->len &&
+			    sc->s[sc->i] == '\\' && sc->s[sc->i + 1] == 'u' &&
+			    hex4(sc, sc->i + 2, &lo) && lo >= 0xdc00 && lo <= 0xdfff) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				sc->i += 6;
+			} else if (cp >= 0xd800 && cp <= 0xdfff) {
+				cp = 0xfffd; /* a lone surrogate, as json-c replaces it */
+			}
+			break;
+		default:
+			cp = (unsigned char)c;
+			break;
+		}
+		put_utf8(out, outlen, &o, &fits, cp);
+	}
+	if (out && outlen)
+		out[o < outlen ? o : outlen - 1] = '\0';
+	return fits;
+}
+
+static size_t path_push(struct scan *sc, const char *key, bool fits, long idx)
+{
+	size_t old = sc->plen, room = sizeof(sc->path) - old;
+	int w;
+
+	if (sc->over || !fits) {
+		sc->over++;
+		return old;
+	}
+	if (key)
+		w = snprintf(sc->path + old, room, "%s%s", old ? "." : "", key);
+	else
+		w = snprintf(sc->path + old, room, "[%ld]", idx);
+	if (w < 0 || (size_t)w >= room) {
+		sc->path[old] = '\0';
+		sc->over++;
+		return old;
+	}
+	sc->plen = old + (size_t)w;
+	return old;
+}
+
+static void path_pop(struct scan *sc, size_t old)
+{
+	if (sc->over)
+		sc->over--;
+	sc->plen = old;
+	sc->path[old] = '\0';
+}
+
+static void scan_object(struct scan *sc)
+{
+	char key[CFG_PATH_MAX];
+
+	while (!sc->stop) {
+		int line;
+		bool fits;
+		size_t old;
+
+		scan_ws(sc);
+		if (sc->i >= sc->len)
+			return;
+		if (sc->s[sc->i] == '}') {
+			sc->i++;
+			return;
+		}
+		if (sc->s[sc->i] != '"' && sc->s[sc->i] != '\'') {
+			sc->i++; /* ',' (or anything json-c tolerates) */
+			continue;
+		}
+		line = sc->line;
+		fits = scan_string(sc, key, sizeof(key));
+		scan_ws(sc);
+		if (sc->i < sc->len && sc->s[sc->i] == ':')
+			sc->i++;
+		old = path_push(sc, key, fits, 0);
+		if (!sc->over)
+			sc->visit(sc, line, sc->ctx);
+		scan_value(sc);
+		path_pop(sc, old);
+	}
+}
+
+static void scan_array(struct scan *sc)
+{
+	long idx = 0;
+
+	while (!sc->stop) {
+		size_t old;
+
+		scan_ws(sc);
+		if (sc->i >= sc->len)
+			return;
+		if (sc->s[sc->i] == ']') {
+			sc->i++;
+			return;
+		}
+		if (sc->s[sc->i] == ',') {
+			sc->i++;
+			continue;
+		}
+		old = path_push(sc, NULL, true, idx++);
+		if (!sc->over)
+			sc->visit(sc, sc->line, sc->ctx);
+		scan_value(sc);
+		path_pop(sc, old);
+	}
+}
+
+static void scan_value(struct scan *sc)
+{
+	char c;
+
+	scan_ws(sc);
+	if (sc->i >= sc->len || sc->stop)
+		return;
+	c = sc->s[sc->i];
+	if (c == '{' || c == '[') {
+		if (++sc->depth > CFG_SCAN_DEPTH) {
+			sc->stop = true;
+			return;
+		}
+		sc->i++;
+		if (c == '{')
+			scan_object(sc);
+		else
+			scan_array(sc);
+		sc->depth--;
+	} else if (c == '"' || c == '\'') {
+		scan_string(sc, NULL, 0);
+	} else {
+		/* A number or a literal: up to the next separator. */
+		while (sc->i < sc->len && !strchr(",]}", sc->s[sc->i]) &&
+		       !isspace((unsigned char)sc->s[sc->i]))
+			sc->i++;
+	}
+}
+
+static void scan_run(const char *text, size_t len, void (*visit)(struct scan *, int, void *),
+		     void *ctx)
+{
+	struct scan *sc = calloc(1, sizeof(*sc));
+
+	if (!sc)
+		return;
+	sc->s = text;
+	sc->len = len;
+	sc->line = 1;
+	sc->visit = visit;
+	sc->ctx = ctx;
+	scan_value(sc);
+	free(sc);
+}
+
+struct find {
+	const char *want;
+	int line;
+};
+
+static void find_visit(struct scan *sc, int line, void *ctx)
+{
+	struct find *f = ctx;
+
+	/* The last occurrence wins, as it does in json-c. */
+	if (!strcmp(sc->path, f->want))
+		f->line = line;
+}
+
+/* The line of a key path, else of its nearest parent that appears, else 1. */
+static int line_of(const char *text, size_t len, const char *path)
+{
+	char p[CFG_PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s", path);
+	while (*p) {
+		struct find f = {p, 0};
+		char *dot, *br;
+
+		scan_run(text, len, find_visit, &f);
+		if (f.line)
+			return f.line;
+		dot = strrchr(p, '.');
+		br = strrchr(p, '[');
+		if (!dot && !br)
+			break;
+		*(dot > br ? dot : br) = '\0';
+	}
+	return 1;
+}
+
+struct dups {
+	int n;
+	char *path[CFG_DUP_TRACK];
+	int line[CFG_DUP_TRACK];
+	bool found;
+	char dup[CFG_PATH_MAX]; /* the first path seen twice */
+	int first_line, dup_line;
+};
+
+static void dup_visit(struct scan *sc, int line, void *ctx)
+{
+	struct dups *d = ctx;
+	int k;
+
+	for (k = 0; k < d->n; k++) {
+		if (!strcmp(d->path[k], sc->path)) {
+			d->found = true;
+			snprintf(d->dup, sizeof(d->dup), "%s", sc->path);
+			d->first_line = d->line[k];
+			d->dup_line = line;
+			sc->stop = true;
+			return;
+		}
+	}
+	/* Only a document already checked key by key gets here, so its
+	 * distinct paths are few; past the limit, paths are still compared. */
+	if (d->n < CFG_DUP_TRACK) {
+		d->path[d->n] = strdup(sc->path);
+		if (d->path[d->n]) {
+			d->line[d->n] = line;
+			d->n++;
+		}
+	}
+}
+
+/* ---- checking ---- */
+
+struct ctx {
+	const char *text;
+	size_t len;
+	const char *name;
+	char *err;
+	size_t errlen;
+};
+
+/* Messages are one line, whatever a key or value contains. */
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+static int fail_at(const struct ctx *c, int line, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail_at(const struct ctx *c, int line, const char *path, const char *fmt, ...)
+{
+	char why[768];
+	va_list ap;
+
+	if (!c->err || !c->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (line > 0 && path)
+		snprintf(c->err, c->errlen, "%s:%d: %s: %s", c->name, line, path, why);
+	else if (line > 0)
+		snprintf(c->err, c->errlen, "%s:%d: %s", c->name, line, why);
+	else
+		snprintf(c->err, c->errlen, "%s: %s", c->name, why);
+	one_line(c->err);
+	return -1;
+}
+
+static int fail(const struct ctx *c, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(const struct ctx *c, const char *path, const char *fmt, ...)
+{
+	char why[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return fail_at(c, line_of(c->text, c->len, path), path, "%s", why);
+}
+
+/* A path too long for out is cut; its messages then take the line of the
+ * nearest parent that still matches. */
+static void join(char *out, const char *parent, const char *key)
+{
+	if (snprintf(out, CFG_PATH_MAX, "%s%s%s", parent, *parent ? "." : "", key) >= CFG_PATH_MAX)
+		out[CFG_PATH_MAX - 1] = '\0';
+}
+
+static void join_idx(char *out, const char *parent, size_t idx)
+{
+	if (snprintf(out, CFG_PATH_MAX, "%s[%zu]", parent, idx) >= CFG_PATH_MAX)
+		out[CFG_PATH_MAX - 1] = '\0';
+}
+
+/* A value as the message shows it: JSON text, shortened; containers by kind. */
+static const char *describe(struct json_object *v, char *buf, size_t len)
+{
+	const char *t;
+
+	switch (json_object_get_type(v)) {
+	case json_type_object:
+		return "an object";
+	case json_type_array:
+		return "an array";
+	case json_type_null:
+		return "null";
+	case json_type_int:
+		/* json-c clamps what does not fit in 64 bits */
+		if (json_object_get_uint64(v) == UINT64_MAX ||
+		    json_object_get_int64(v) == INT64_MIN)
+			return "a number too large for 64 bits";
+		/* fall through */
+	default:
+		t = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+							  JSON_C_TO_STRING_NOSLASHESCAPE);
+		if (strlen(t) > 48)
+			snprintf(buf, len, "%.45s...", t);
+		else
+			snprintf(buf, len, "%s", t);
+		return buf;
+	}
+}
+
+static int get_int(const struct ctx *c, struct json_object *v, const char *path, int64_t lo,
+		   int64_t hi, int64_t *out)
+{
+	char got[64];
+	int64_t x;
+
+	/* A value over INT64_MAX reads as INT64_MAX: out of range either way. */
+	x = json_object_get_int64(v);
+	if (!json_object_is_type(v, json_type_int) || x < lo || x > hi)
+		return fail(c, path, "must be an integer %lld-%lld, got %s", (long long)lo,
+			    (long long)hi, describe(v, got, sizeof(got)));
+	*out = x;
+	return 0;
+}
+
+/* A number (integer or not) in [lo, hi], or (lo, hi] when lo_open. */
+static int get_num(const struct ctx *c, struct json_object *v, const char *path, double lo,
+		   bool lo_open, double hi, const char *range, double *out)
+{
+	char got[64];
+	double x;
+
+	if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double))
+		return fail(c, path, "must be a number %s, got %s", range,
+			    describe(v, got, sizeof(got)));
+	x = json_object_get_double(v);
+	if (!isfinite(x) || (lo_open ? x <= lo : x < lo) || x > hi)
+		return fail(c, path, "must be a number %s, got %s", range,
+			    describe(v, got, sizeof(got)));
+	*out = x;
+	return 0;
+}
+
+static int get_bool(const struct ctx *c, struct json_object *v, const char *path, bool *out)
+{
+	char got[64];
+
+	if (!json_object_is_type(v, json_type_boolean))
+		return fail(c, path, "must be true or false, got %s",
+			    describe(v, got, sizeof(got)));
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
+static int get_str(const struct ctx *c, struct json_object *v, const char *path, const char *what,
+		   const char **out)
+{
+	char got[64];
+
+	if (!json_object_is_type(v, json_type_string))
+		return fail(c, path, "must be %s, got %s", what, describe(v, got, sizeof(got)));
+	*out = json_object_get_string(v);
+	return 0;
+}
+
+static int get_object(const struct ctx *c, struct json_object *v, const char *path)
+{
+	char got[64];
+
+	if (!json_object_is_type(v, json_type_object))
+		return fail(c, path, "must be an object, got %s", describe(v, got, sizeof(got)));
+	return 0;
+}
+
+/* One of a fixed set of words, copied into out. */
+static int get_word(const struct ctx *c, struct json_object *v, const char *path,
+		    const char *const *words, const char *list, char *out, size_t outlen)
+{
+	char got[64];
+	const char *s;
+	int k;
+
+	if (json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		for (k = 0; words[k]; k++) {
+			if (!strcmp(s, words[k])) {
+				snprintf(out, outlen, "%s", s);
+				return 0;
+			}
+		}
+	}
+	return fail(c, path, "must be one of %s, got %s", list, describe(v, got, sizeof(got)));
+}
+
+static int get_ports(const struct ctx *c, struct json_object *v, const char *path, bool prefixed,
+		     struct xg_cfg_ports *p, struct xg_cfg_ports *tcp)
+{
+	const char *what = prefixed ? "a string of ports like \"udp:53,tcp:443-444\""
+				    : "a string of ports like \"5060,5080-5082\"";
+	char why[160], got[64];
+	const char *s;
+
+	if (get_str(c, v, path, what, &s))
+		return -1;
+	if (parse_ports(s, prefixed, p, tcp, why, sizeof(why)))
+		return fail(c, path, "invalid port list %s: %s", describe(v, got, sizeof(got)),
+			    why);
+	return 0;
+}
+
+static bool ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	/* The kernel's dev_valid_name(), and IFNAMSIZ. */
+	if (!n || n >= 16 || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || isspace((unsigned char)*s) ||
+		    (unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+static int parse_interfaces(const struct ctx *c, struct json_object *v, const char *path,
+			    struct xg_cfg *cfg)
+{
+	char got[64], ipath[CFG_PATH_MAX];
+	size_t i, j, n;
+
+	if (!json_object_is_type(v, json_type_array))
+		return fail(c, path, "must be an array of interface names, got %s",
+			    describe(v, got, sizeof(got)));
+	n = json_object_array_length(v);
+	if (n > XG_CFG_MAX_IFACES)
+		return fail(c, path, "at most %d interfaces, got %zu", XG_CFG_MAX_IFACES, n);
+	for (i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(v, i);
+		const char *s;
+
+		join_idx(ipath, path, i);
+		if (get_str(c, e, ipath, "an interface name (a string)", &s))
+			return -1;
+		if (!ifname_ok(s))
+			return fail(c, ipath,
+				    "invalid interface name %s: 1-15 characters, no '/', ':' or "
+				    "spaces",
+				    describe(e, got, sizeof(got)));
+		for (j = 0; j < i; j++)
+			if (!strcmp(cfg->interfaces[j], s))
+				return fail(c, ipath, "duplicate interface \"%s\" (also %s[%zu])",
+					    s, path, j);
+		snprintf(cfg->interfaces[i], sizeof(cfg->interfaces[i]), "%s", s);
+	}
+	cfg->n_interfaces = (int)n;
+	return 0;
+}
+
+static int parse_state_dir(const struct ctx *c, struct json_object *v, const char *path,
+			   struct xg_cfg *cfg)
+{
+	char got[64];
+	const char *s, *p;
+
+	if (get_str(c, v, path, "an absolute path (a string)", &s))
+		return -1;
+	if (s[0] != '/')
+		return fail(c, path, "must be an absolute path, got %s",
+			    describe(v, got, sizeof(got)));
+	if (strlen(s) >= sizeof(cfg->state_dir))
+		return fail(c, path, "longer than %zu characters", sizeof(cfg->state_dir) - 1);
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return fail(c, path, "contains a control character");
+	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", s);
+	return 0;
+}
+
+static int parse_u32(const struct ctx *c, struct json_object *v, const char *path, int64_t lo,
+		     int64_t hi, uint32_t *out)
+{
+	int64_t x;
+
+	if (get_int(c, v, path, lo, hi, &x))
+		return -1;
+	*out = (uint32_t)x;
+	return 0;
+}
+
+static int parse_sample_rate(const struct ctx *c, struct json_object *v, const char *path,
+			     struct xg_cfg *cfg)
+{
+	char got[64];
+	int64_t x = json_object_get_int64(v);
+
+	if (!json_object_is_type(v, json_type_int) || x < 0 || x > CFG_SAMPLE_MAX || (x & (x - 1)))
+		return fail(c, path, "must be 0 (off) or a power of 2 up to %u, got %s",
+			    CFG_SAMPLE_MAX, describe(v, got, sizeof(got)));
+	cfg->sample_rate = (uint32_t)x;
+	return 0;
+}
+
+static bool name_char_ok(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+}
+
+static int parse_extra_class(const struct ctx *c, struct json_object *v, const char *path,
+			     struct xg_cfg_extra_class *x, bool *udp_set, bool *tcp_set)
+{
+	char kpath[CFG_PATH_MAX], got[64];
+	bool named = false;
+	int svc;
+
+	if (get_object(c, v, path))
+		return -1;
+	json_object_object_foreach(v, key, val)
+	{
+		join(kpath, path, key);
+		if (!strcmp(key, "name")) {
+			const char *s, *p;
+
+			if (get_str(c, val, kpath, "a class name (a string)", &s))
+				return -1;
+			for (p = s; *p && name_char_ok(*p); p++)
+				;
+			if (!*s || *p || strlen(s) >= sizeof(x->name))
+				return fail(c, kpath,
+					    "must be 1-%zu characters a-z 0-9 _ -, got %s",
+					    sizeof(x->name) - 1, describe(val, got, sizeof(got)));
+			for (svc = 0; svc < XG_SVC_MAX; svc++)
+				if (!strcmp(s, xg_svc_name(svc)))
+					return fail(c, kpath, "\"%s\" is a built-in class name", s);
+			snprintf(x->name, sizeof(x->name), "%s", s);
+			named = true;
+		} else if (!strcmp(key, "udp_ports")) {
+			if (get_ports(c, val, kpath, false, &x->udp, NULL))
+				return -1;
+			*udp_set = true;
+		} else if (!strcmp(key, "tcp_ports")) {
+			if (get_ports(c, val, kpath, false, &x->tcp, NULL))
+				return -1;
+			*tcp_set = true;
+		} else {
+			return fail(c, kpath, "unknown key (known: name, udp_ports, tcp_ports)");
+		}
+	}
+	if (!named)
+		return fail(c, path, "a class needs a \"name\"");
+	if (!x->udp.n && !x->tcp.n)
+		return fail(c, path, "class \"%s\" needs udp_ports or tcp_ports", x->name);
+	return 0;
+}
+
+/* A port belongs to one service class at most: the data plane's table maps
+ * each (protocol, port) to one. */
+struct port_owner {
+	const char *path;
+	const struct xg_cfg_ports *p;
+	bool udp;
+	bool in_file;
+};
+
+static int check_overlaps(const struct ctx *c, const struct port_owner *o, int n)
+{
+	int a, b, i, j;
+
+	for (b = 1; b < n; b++) {
+		for (a = 0; a < b; a++) {
+			if (o[a].udp != o[b].udp)
+				continue;
+			for (i = 0; i < o[a].p->n; i++) {
+				for (j = 0; j < o[b].p->n; j++) {
+					const struct xg_cfg_range *ra = &o[a].p->r[i];
+					const struct xg_cfg_range *rb = &o[b].p->r[j];
+					uint16_t lo = ra->lo > rb->lo ? ra->lo : rb->lo;
+					uint16_t hi = ra->hi < rb->hi ? ra->hi : rb->hi;
+					/* Blame the one the file sets. */
+					const struct port_owner *at =
+					    o[b].in_file || !o[a].in_file ? &o[b] : &o[a];
+					const struct port_owner *other =
+					    at == &o[b] ? &o[a] : &o[b];
+
+					if (lo > hi)
+						continue;
+					return fail(c, at->path,
+						    "%s port %u is also in %s (a port belongs to "
+						    "one service class)",
+						    o[b].udp ? "udp" : "tcp", lo, other->path);
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+static int parse_services(const struct ctx *c, struct json_object *v, const char *path,
+			  struct xg_cfg *cfg)
+{
+	struct port_owner own[4 + 2 * CFG_N_EXTRA];
+	char kpath[CFG_PATH_MAX];
+	char xpath[CFG_N_EXTRA][2][CFG_PATH_MAX];
+	bool set[4] = {false}, xset[CFG_N_EXTRA][2] = {{false}};
+	int k, n = 0;
+
+	if (get_object(c, v, path))
+		return -1;
+	json_object_object_foreach(v, key, val)
+	{
+		join(kpath, path, key);
+		if (!strcmp(key, "sip_udp_ports")) {
+			if (get_ports(c, val, kpath, false, &cfg->sip_udp, NULL))
+				return -1;
+			set[0] = true;
+		} else if (!strcmp(key, "sip_tcp_ports")) {
+			if (get_ports(c, val, kpath, false, &cfg->sip_tcp, NULL))
+				return -1;
+			set[1] = true;
+		} else if (!strcmp(key, "sip_tls_ports")) {
+			if (get_ports(c, val, kpath, false, &cfg->sip_tls, NULL))
+				return -1;
+			set[2] = true;
+		} else if (!strcmp(key, "rtp_ports")) {
+			if (get_ports(c, val, kpath, false, &cfg->rtp, NULL))
+				return -1;
+			set[3] = true;
+		} else if (!strcmp(key, "watched_ports")) {
+			if (get_ports(c, val, kpath, true, &cfg->watched_udp, &cfg->watched_tcp))
+				return -1;
+		} else if (!strcmp(key, "extra")) {
+			char got[64], epath[CFG_PATH_MAX], npath[CFG_PATH_MAX];
+			size_t i, j, ne;
+
+			if (!json_object_is_type(val, json_type_array))
+				return fail(c, kpath, "must be an array of classes, got %s",
+					    describe(val, got, sizeof(got)));
+			ne = json_object_array_length(val);
+			if (ne > (size_t)CFG_N_EXTRA)
+				return fail(c, kpath, "at most %d classes, got %zu", CFG_N_EXTRA,
+					    ne);
+			memset(cfg->extra, 0, sizeof(cfg->extra));
+			memset(xset, 0, sizeof(xset));
+			for (i = 0; i < ne; i++) {
+				join_idx(epath, kpath, i);
+				if (parse_extra_class(c, json_object_array_get_idx(val, i), epath,
+						      &cfg->extra[i], &xset[i][0], &xset[i][1]))
+					return -1;
+				for (j = 0; j < i; j++)
+					if (!strcmp(cfg->extra[j].name, cfg->extra[i].name)) {
+						join(npath, epath, "name");
+						return fail(c, npath,
+							    "duplicate class name \"%s\" (also "
+							    "%s[%zu])",
+							    cfg->extra[i].name, kpath, j);
+					}
+			}
+		} else {
+			return fail(c, kpath,
+				    "unknown key (known: sip_udp_ports, sip_tcp_ports, "
+				    "sip_tls_ports, rtp_ports, extra, watched_ports)");
+		}
+	}
+
+	own[n++] = (struct port_owner){"services.sip_udp_ports", &cfg->sip_udp, true, set[0]};
+	own[n++] = (struct port_owner){"services.sip_tcp_ports", &cfg->sip_tcp, false, set[1]};
+	own[n++] = (struct port_owner){"services.sip_tls_ports", &cfg->sip_tls, false, set[2]};
+	own[n++] = (struct port_owner){"services.rtp_ports", &cfg->rtp, true, set[3]};
+	for (k = 0; k < CFG_N_EXTRA && cfg->extra[k].name[0]; k++) {
+		snprintf(xpath[k][0], CFG_PATH_MAX, "services.extra[%d].udp_ports", k);
+		snprintf(xpath[k][1], CFG_PATH_MAX, "services.extra[%d].tcp_ports", k);
+		own[n++] = (struct port_owner){xpath[k][0], &cfg->extra[k].udp, true, xset[k][0]};
+		own[n++] = (struct port_owner){xpath[k][1], &cfg->extra[k].tcp, false, xset[k][1]};
+	}
+	return check_overlaps(c, own, n);
+}
+
+static int parse_floors(const struct ctx *c, struct json_object *v, const char *path,
+			struct xg_cfg *cfg)
+{
+	char kpath[CFG_PATH_MAX], known[512];
+	size_t off = 0;
+	int m;
+
+	if (get_object(c, v, path))
+		return -1;
+	json_object_object_foreach(v, key, val)
+	{
+		join(kpath, path, key);
+		m = xg_metric_by_name(key);
+		if (m < 0) {
+			for (m = 0; m < XG_M_MAX && off < sizeof(known); m++)
+				off += (size_t)snprintf(known + off, sizeof(known) - off, "%s%s",
+							m ? ", " : "", xg_metric_name(m));
+			return fail(c, kpath, "unknown metric (known: %s)", known);
+		}
+		if (get_num(c, val, kpath, 0, false, 1e15, "0-1e15", &cfg->baseline.floor[m]))
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_baseline(const struct ctx *c, struct json_object *v, const char *path,
+			  struct xg_cfg *cfg)
+{
+	struct xg_baseline_cfg *b = &cfg->baseline;
+	char kpath[CFG_PATH_MAX];
+	int64_t x;
+
+	if (get_object(c, v, path))
+		return -1;
+	json_object_object_foreach(v, key, val)
+	{
+		join(kpath, path, key);
+		if (!strcmp(key, "window")) {
+			if (get_int(c, val, kpath, 10, XG_BASELINE_WINDOW_MAX, &x))
+				return -1;
+			b->window = (int)x;
+		} else if (!strcmp(key, "multiplier")) {
+			if (get_num(c, val, kpath, 1, true, 100, "over 1 and at most 100",
+				    &b->multiplier))
+				return -1;
+		} else if (!strcmp(key, "percentile")) {
+			if (get_num(c, val, kpath, 50, false, 100, "50-100", &b->percentile))
+				return -1;
+		} else if (!strcmp(key, "learning_s")) {
+			if (get_int(c, val, kpath, 0, CFG_LEARNING_MAX, &x))
+				return -1;
+			b->learning_s = (uint64_t)x;
+		} else if (!strcmp(key, "tow_after_s")) {
+			if (get_int(c, val, kpath, CFG_TOW_MIN, CFG_TOW_MAX, &x))
+				return -1;
+			b->tow_after_s = (uint64_t)x;
+		} else if (!strcmp(key, "floors")) {
+			if (parse_floors(c, val, kpath, cfg))
+				return -1;
+		} else {
+			return fail(c, kpath,
+				    "unknown key (known: window, multiplier, percentile, "
+				    "learning_s, tow_after_s, floors)");
+		}
+	}
+	return 0;
+}
+
+static int parse_detection(const struct ctx *c, struct json_object *v, const char *path,
+			   struct xg_cfg *cfg)
+{
+	char kpath[CFG_PATH_MAX];
+	int64_t x;
+
+	if (get_object(c, v, path))
+		return -1;
+	json_object_object_foreach(v, key, val)
+	{
+		join(kpath, path, key);
+		if (!strcmp(key, "close_ticks")) {
+			if (get_int(c, val, kpath, 1, CFG_CLOSE_MAX, &x))
+				return -1;
+			cfg->detect.close_ticks = (int)x;
+		} else {
+			return fail(c, kpath, "unknown key (known: close_ticks)");
+		}
+	}
+	return 0;
+}
+
+static const char *const attach_modes[] = {"auto", "native", "generic", NULL};
+static const char *const log_levels[] = {"error", "warn", "info", "debug", NULL};
+
+static int parse_root(const struct ctx *c, struct json_object *root, struct xg_cfg *cfg)
+{
+	json_object_object_foreach(root, key, val)
+	{
+		const char *path = key;
+		int ret;
+
+		if (!strcmp(key, "interfaces"))
+			ret = parse_interfaces(c, val, path, cfg);
+		else if (!strcmp(key, "attach_mode"))
+			ret = get_word(c, val, path, attach_modes, "auto, native, generic",
+				       cfg->attach_mode, sizeof(cfg->attach_mode));
+		else if (!strcmp(key, "tick_ms"))
+			ret = parse_u32(c, val, path, 100, 60000, &cfg->tick_ms);
+		else if (!strcmp(key, "state_dir"))
+			ret = parse_state_dir(c, val, path, cfg);
+		else if (!strcmp(key, "log_level"))
+			ret = get_word(c, val, path, log_levels, "error, warn, info, debug",
+				       cfg->log_level, sizeof(cfg->log_level));
+		else if (!strcmp(key, "monitor_only"))
+			ret = get_bool(c, val, path, &cfg->monitor_only);
+		else if (!strcmp(key, "sample_rate"))
+			ret = parse_sample_rate(c, val, path, cfg);
+		else if (!strcmp(key, "learn_budget"))
+			ret = parse_u32(c, val, path, 0, CFG_LEARN_MAX, &cfg->learn_budget);
+		else if (!strcmp(key, "services"))
+			ret = parse_services(c, val, path, cfg);
+		else if (!strcmp(key, "baseline"))
+			ret = parse_baseline(c, val, path, cfg);
+		else if (!strcmp(key, "detection"))
+			ret = parse_detection(c, val, path, cfg);
+		else
+			ret = fail(c, path,
+				   "unknown key (known: interfaces, attach_mode, tick_ms, "
+				   "state_dir, log_level, monitor_only, sample_rate, learn_budget, "
+				   "services, baseline, detection)");
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int line_at(const char *text, size_t off)
+{
+	int line = 1;
+	size_t i;
+
+	for (i = 0; i < off; i++)
+		if (text[i] == '\n')
+			line++;
+	return line;
+}
+
+/* json-c keeps the last of a repeated key without a word; a file that sets
+ * a value twice almost always means a mistake, so it is one. */
+static int check_duplicates(const struct ctx *c)
+{
+	struct dups *d = calloc(1, sizeof(*d));
+	int k, ret = 0;
+
+	if (!d)
+		return fail_at(c, 0, NULL, "out of memory");
+	scan_run(c->text, c->len, dup_visit, d);
+	if (d->found)
+		ret = fail_at(c, d->dup_line, d->dup, "duplicate key (first at line %d)",
+			      d->first_line);
+	for (k = 0; k < d->n; k++)
+		free(d->path[k]);
+	free(d);
+	return ret;
+}
+
+static int parse_text(struct xg_cfg *cfg, const char *text, size_t len, const char *name, char *err,
+		      size_t errlen)
+{
+	const struct ctx c = {text, len, name, err, errlen};
+	struct json_tokener *tok;
+	struct json_object *root;
+	enum json_tokener_error jerr;
+	struct xg_cfg *tmp;
+	const char *nul;
+	size_t end, k;
+	int ret;
+
+	xg_cfg_defaults(cfg);
+	if (err && errlen)
+		err[0] = '\0';
+	if (len > CFG_MAX_FILE)
+		return fail_at(&c, 0, NULL, "larger than 1 MiB (%zu bytes): not a config file",
+			       len);
+	nul = memchr(text, '\0', len);
+	if (nul)
+		return fail_at(&c, line_at(text, (size_t)(nul - text)), NULL,
+			       "contains a NUL byte: not a JSON text");
+
+	tok = json_tokener_new();
+	if (!tok)
+		return fail_at(&c, 0, NULL, "out of memory");
+	/* Strict: no trailing commas, comments or trailing garbage. */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	root = json_tokener_parse_ex(tok, text, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (!root || jerr != json_tokener_success) {
+		json_object_put(root);
+		if (jerr == json_tokener_continue || jerr == json_tokener_success) {
+			/* Ran out of text: point at the last thing written. */
+			for (k = len; k && isspace((unsigned char)text[k - 1]); k--)
+				;
+			if (!k)
+				return fail_at(&c, 1, NULL,
+					       "empty: a config file is a JSON object, "
+					       "at least {}");
+			return fail_at(&c, line_at(text, k - 1), NULL,
+				       "invalid JSON: unexpected end of file (an unclosed { [ "
+				       "or \"?)");
+		}
+		/* json-c's own words for a comment are no help */
+		if (end + 1 < len && text[end] == '/' &&
+		    (text[end + 1] == '*' || text[end + 1] == '/'))
+			return fail_at(&c, line_at(text, end), NULL,
+				       "invalid JSON: comments are not allowed");
+		return fail_at(&c, line_at(text, end), NULL, "invalid JSON: %s",
+			       json_tokener_error_desc(jerr));
+	}
+	for (k = end; k < len; k++) {
+		if (!isspace((unsigned char)text[k])) {
+			json_object_put(root);
+			return fail_at(&c, line_at(text, k), NULL,
+				       "invalid JSON: text after the top-level object");
+		}
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		char got[64];
+
+		for (k = 0; k < len && isspace((unsigned char)text[k]); k++)
+			;
+		ret = fail_at(&c, line_at(text, k), NULL,
+			      "the top level must be a JSON object {...}, got %s",
+			      describe(root, got, sizeof(got)));
+		json_object_put(root);
+		return ret;
+	}
+
+	tmp = malloc(sizeof(*tmp));
+	if (!tmp) {
+		json_object_put(root);
+		return fail_at(&c, 0, NULL, "out of memory");
+	}
+	xg_cfg_defaults(tmp);
+	ret = parse_root(&c, root, tmp);
+	if (!ret)
+		ret = check_duplicates(&c);
+	if (!ret)
+		*cfg = *tmp;
+	free(tmp);
+	json_object_put(root);
+	return ret ? -1 : 0;
+}
+
+int xg_cfg_parse(struct xg_cfg *cfg, const char *text, const char *name, char *err, size_t errlen)
+{
+	return parse_text(cfg, text, strlen(text), name, err, errlen);
+}
+
+int xg_cfg_load(struct xg_cfg *cfg, const char *path, char *err, size_t errlen)
+{
+	const struct ctx c = {NULL, 0, path, err, errlen};
+	size_t len = 0;
+	char *buf;
+	ssize_t r;
+	int fd, ret;
+
+	xg_cfg_defaults(cfg);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail_at(&c, 0, NULL, "cannot open: %s", strerror(errno));
+	/* Read one byte past the limit to know the file is too large, whatever
+	 * kind of file it is. */
+	buf = malloc(CFG_MAX_FILE + 2);
+	if (!buf) {
+		close(fd);
+		return fail_at(&c, 0, NULL, "out of memory");
+	}
+	while (len <= CFG_MAX_FILE) {
+		r = read(fd, buf + len, CFG_MAX_FILE + 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ret = errno;
+			free(buf);
+			close(fd);
+			return fail_at(&c, 0, NULL, "cannot read: %s", strerror(ret));
+		}
+		if (!r)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	if (len > CFG_MAX_FILE) {
+		free(buf);
+		return fail_at(&c, 0, NULL, "larger than 1 MiB: not a config file");
+	}
+	buf[len] = '\0';
+	ret = parse_text(cfg, buf, len, path, err, errlen);
+	free(buf);
+	return ret;
+}
+
+/* ---- the effective configuration as JSON ---- */
+
+/* Integral values as integers ("50000", not "50000.0"); others with the
+ * fewest digits that read back exactly. */
+static struct json_object *new_number(double v, bool always_fraction)
+{
+	char buf[40];
+
+	if (!always_fraction && v == floor(v) && fabs(v) < 9007199254740992.0)
+		return json_object_new_int64((int64_t)v);
+	snprintf(buf, sizeof(buf), "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, sizeof(buf), "%.17g", v);
+	if (!strpbrk(buf, ".eEni"))
+		strcat(buf, ".0");
+	return json_object_new_double_s(v, buf);
+}
+
+static struct json_object *new_ports(const struct xg_cfg_ports *p)
+{
+	char buf[XG_CFG_MAX_RANGES * 16];
+
+	xg_cfg_ports_format(p, NULL, buf, sizeof(buf));
+	return json_object_new_string(buf);
+}
+
+struct json_object *xg_cfg_to_json(const struct xg_cfg *cfg)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *ifs = json_object_new_array();
+	struct json_object *svc = json_object_new_object();
+	struct json_object *extra = json_object_new_array();
+	struct json_object *base = json_object_new_object();
+	struct json_object *floors = json_object_new_object();
+	struct json_object *det = json_object_new_object();
+	char wudp[XG_CFG_MAX_RANGES * 20], wtcp[XG_CFG_MAX_RANGES * 20];
+	char watched[sizeof(wudp) + sizeof(wtcp) + 1];
+	int i;
+
+	for (i = 0; i < cfg->n_interfaces && i < XG_CFG_MAX_IFACES; i++)
+		json_object_array_add(ifs, json_object_new_string(cfg->interfaces[i]));
+	json_object_object_add(root, "interfaces", ifs);
+	json_object_object_add(root, "attach_mode", json_object_new_string(cfg->attach_mode));
+	json_object_object_add(root, "tick_ms", json_object_new_int64(cfg->tick_ms));
+	json_object_object_add(root, "state_dir", json_object_new_string(cfg->state_dir));
+	json_object_object_add(root, "log_level", json_object_new_string(cfg->log_level));
+	json_object_object_add(root, "monitor_only", json_object_new_boolean(cfg->monitor_only));
+	json_object_object_add(root, "sample_rate", json_object_new_int64(cfg->sample_rate));
+	json_object_object_add(root, "learn_budget", json_object_new_int64(cfg->learn_budget));
+
+	json_object_object_add(svc, "sip_udp_ports", new_ports(&cfg->sip_udp));
+	json_object_object_add(svc, "sip_tcp_ports", new_ports(&cfg->sip_tcp));
+	json_object_object_add(svc, "sip_tls_ports", new_ports(&cfg->sip_tls));
+	json_object_object_add(svc, "rtp_ports", new_ports(&cfg->rtp));
+	for (i = 0; i < CFG_N_EXTRA; i++) {
+		struct json_object *x;
+
+		if (!cfg->extra[i].name[0])
+			continue;
+		x = json_object_new_object();
+		json_object_object_add(x, "name", json_object_new_string(cfg->extra[i].name));
+		json_object_object_add(x, "udp_ports", new_ports(&cfg->extra[i].udp));
+		json_object_object_add(x, "tcp_ports", new_ports(&cfg->extra[i].tcp));
+		json_object_array_add(extra, x);
+	}
+	json_object_object_add(svc, "extra", extra);
+	xg_cfg_ports_format(&cfg->watched_udp, "udp:", wudp, sizeof(wudp));
+	xg_cfg_ports_format(&cfg->watched_tcp, "tcp:", wtcp, sizeof(wtcp));
+	snprintf(watched, sizeof(watched), "%s%s%s", wudp, *wudp && *wtcp ? "," : "", wtcp);
+	json_object_object_add(svc, "watched_ports", json_object_new_string(watched));
+	json_object_object_add(root, "services", svc);
+
+	json_object_object_add(base, "window", json_object_new_int64(cfg->baseline.window));
+	json_object_object_add(base, "multiplier", new_number(cfg->baseline.multiplier, true));
+	json_object_object_add(base, "percentile", new_number(cfg->baseline.percentile, false));
+	json_object_object_add(base, "learning_s",
+			       json_object_new_int64((int64_t)cfg->baseline.learning_s));
+	json_object_object_add(base, "tow_after_s",
+			       json_object_new_int64((int64_t)cfg->baseline.tow_after_s));
+	for (i = 0; i < XG_M_MAX; i++)
+		json_object_object_add(floors, xg_metric_name(i),
+				       new_number(cfg->baseline.floor[i], false));
+	json_object_object_add(base, "floors", floors);
+	json_object_object_add(root, "baseline", base);
+
+	json_object_object_add(det, "close_ticks", json_object_new_int64(cfg->detect.close_ticks));
+	json_object_object_add(root, "detection", det);
+	return root;
+}

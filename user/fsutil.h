@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Files in the state dir: written whole or not at all. */
+#ifndef XG_FSUTIL_H
+#define XG_FSUTIL_H
+
+#include <stddef.h>
+
+/* Writes data to path through path.tmp, fsync, rename and a directory
+ * fsync, so a crash leaves the old file or the new one. */
+int xg_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen);
+
+/* Reads a whole file (at most max bytes) into a NUL-terminated buffer the
+ * caller frees. Returns -ENOENT when it does not exist. */
+int xg_read_file(const char *path, size_t max, char **out, size_t *len, char *err, size_t errlen);
+
+/* mkdir -p with mode 0700 for the last component. */
+int xg_mkdir_p(const char *path, char *err, size_t errlen);
+
+#endif
