@@ -26,8 +26,8 @@ struct xg_baseline_cfg {
 	double multiplier;   /* threshold = multiplier x percentile (default 3) */
 	double percentile;   /* default 99 */
 	uint64_t learning_s; /* monitor-only period from the first sample (default 300) */
-	uint64_t
-	    tow_after_s; /* use the time-of-week profile once this much data exists (default 7 days) */
+	/* use the time-of-week profile once this much data exists (default 7 days) */
+	uint64_t tow_after_s;
 	double floor[XG_M_MAX]; /* per-metric floors (defaults: xg_metric_default_floor) */
 };
 
@@ -37,8 +37,8 @@ struct xg_metric_baseline {
 	double ring[XG_BASELINE_WINDOW_MAX];
 	int count; /* valid samples, <= window (more only after loading a bigger window) */
 	int head;  /* next slot to write */
-	double
-	    tow[XG_TOW_BUCKETS]; /* per hour of week: the hour's percentile, blended across weeks */
+	/* per hour of week: the hour's percentile, blended across weeks */
+	double tow[XG_TOW_BUCKETS];
 	uint32_t tow_samples[XG_TOW_BUCKETS];
 	/* The hour being recorded (b->hour), for its own percentile when it
 	 * ends: a log histogram, XG_HOUR_BINS_PER_OCTAVE bins per doubling. */

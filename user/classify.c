@@ -68,10 +68,11 @@ struct vec {
 	const char *subtype;
 	char service[24];
 	enum group group;
-	uint64_t mask; /* the fired metrics it accounts for */
-	double ratio;  /* the strongest of them over its threshold */
-	double pps;    /* the packets it accounts for */
-	bool udp, tcp; /* transport, for explaining the totals */
+	uint64_t mask;	/* its own fired metrics */
+	uint64_t extra; /* fired metrics it explains too: totals, merged vectors */
+	double ratio;	/* the strongest of both over its threshold */
+	double pps;	/* the packets it accounts for */
+	bool udp, tcp;	/* transport, for explaining the totals */
 	char detail[XG_EVIDENCE_LEN];
 };
 
@@ -473,8 +474,12 @@ static void build_udp_specific(struct ctx *c)
 		if (v) {
 			v->udp = true;
 			snprintf(v->service, sizeof(v->service), "rtp");
-			detail(v, "%.0f%% of packets to the RTP range are not RTP",
-			       100 * share(bad, rtp));
+			if (junk)
+				detail(v, "%.0f%% of packets to the RTP range are not RTP",
+				       100 * share(bad, rtp));
+			else
+				detail(v, "the RTP range gets %.0f%% of all packets",
+				       100 * share(rtp, s->metric[XG_M_PPS]));
 		}
 	}
 	if (fired(c, XG_M_AMP_PPS)) {
@@ -578,14 +583,14 @@ static void build_totals(struct ctx *c)
 	if (fired(c, XG_M_UDP_PPS)) {
 		v = explainer(c, true, s->metric[XG_M_UDP_PPS]);
 		if (v)
-			v->mask |= BIT(XG_M_UDP_PPS);
+			v->extra |= BIT(XG_M_UDP_PPS);
 		else
 			add_udp_flood(c, BIT(XG_M_UDP_PPS), s->metric[XG_M_UDP_PPS]);
 	}
 	if (fired(c, XG_M_TCP_PPS)) {
 		v = explainer(c, false, s->metric[XG_M_TCP_PPS]);
 		if (v) {
-			v->mask |= BIT(XG_M_TCP_PPS);
+			v->extra |= BIT(XG_M_TCP_PPS);
 		} else {
 			v = add_tcp_by_flag(c, BIT(XG_M_TCP_PPS), s->metric[XG_M_TCP_PPS], G_TCPF);
 			if (v)
@@ -602,7 +607,7 @@ static void build_totals(struct ctx *c)
 
 		v = explainer(c, !tcp, s->metric[m]);
 		if (v) {
-			v->mask |= c->fired & BIT(m);
+			v->extra |= c->fired & BIT(m);
 		} else {
 			if (tcp)
 				v = add_tcp_by_flag(c, BIT(m), s->metric[m], G_TCPF);
@@ -623,7 +628,7 @@ static void build_totals(struct ctx *c)
 	/* bps alone is carried by few large packets, which a packet share
 	 * does not measure: any specific vector explains it. */
 	if (v && (!fired(c, XG_M_PPS) || sum >= EXPLAIN_SHARE * s->metric[XG_M_PPS])) {
-		v->mask |= c->fired & (BIT(XG_M_PPS) | BIT(XG_M_BPS));
+		v->extra |= c->fired & (BIT(XG_M_PPS) | BIT(XG_M_BPS));
 		return;
 	}
 	/* The totals fired on their own: name the protocol that carries them
@@ -685,13 +690,13 @@ static void merge(struct ctx *c)
 
 		if (amp && v->group == G_RTP && amp->pps >= EXPLAIN_SHARE * v->pps) {
 			/* Reflected responses aimed at the media ports. */
-			amp->mask |= v->mask;
+			amp->extra |= v->mask | v->extra;
 			if (!strcmp(amp->service, "any"))
 				snprintf(amp->service, sizeof(amp->service), "rtp");
 		} else if (v->group == G_FRAG && (amp || find_group(c, G_UDP))) {
 			/* Large reflected responses and UDP floods fragment. */
 			udp = amp ? amp : find_group(c, G_UDP);
-			udp->mask |= v->mask;
+			udp->extra |= v->mask | v->extra;
 		} else {
 			continue;
 		}
@@ -700,7 +705,7 @@ static void merge(struct ctx *c)
 		i--;
 	}
 	for (i = 0; i < c->n; i++)
-		c->v[i].ratio = mask_ratio(c, c->v[i].mask);
+		c->v[i].ratio = mask_ratio(c, c->v[i].mask | c->v[i].extra);
 }
 
 static void sort_vecs(struct ctx *c)
@@ -736,19 +741,22 @@ static void metric_evidence(const struct ctx *c, struct xg_class *out, int m)
 		 ratio(c, m), c->thr[m]);
 }
 
-/* Up to max lines for the fired metrics in mask, strongest first. */
-static void mask_evidence(const struct ctx *c, struct xg_class *out, uint64_t mask, int max)
+/* Up to max lines for the fired metrics of a vector: its own strongest
+ * first, then what it explains besides. */
+static void mask_evidence(const struct ctx *c, struct xg_class *out, uint64_t own, uint64_t extra,
+			  int max)
 {
 	int i;
 
-	for (i = 0; i < max && mask; i++) {
+	for (i = 0; i < max && (own || extra); i++) {
+		uint64_t *from = own ? &own : &extra;
 		int m, best = -1;
 
 		for (m = 0; m < XG_M_MAX; m++)
-			if ((mask & BIT(m)) && (best < 0 || ratio(c, m) > ratio(c, best)))
+			if ((*from & BIT(m)) && (best < 0 || ratio(c, m) > ratio(c, best)))
 				best = m;
 		metric_evidence(c, out, best);
-		mask &= ~BIT(best);
+		*from &= ~BIT(best);
 	}
 }
 
@@ -834,7 +842,7 @@ static void classify_surge(const struct ctx *c, struct xg_class *out)
 	set_str(out->service, sizeof(out->service), sip_service(s));
 	out->attack = false;
 	out->confidence = (int)lround(100 * clamp01(known) * (1 - clamp01(novelty)));
-	mask_evidence(c, out, c->fired, MAX_METRIC_EVD);
+	mask_evidence(c, out, c->fired, 0, MAX_METRIC_EVD);
 	evidence(out, "%.0f%% of SIP packets from peers known before", 100 * known);
 	evidence(out, "%.0f%% of SIP packets are %s", 100 * share(s->sip_pps[top], total),
 		 sip_method_names[top]);
@@ -866,7 +874,7 @@ void xg_classify(const struct xg_snapshot *s, const double thr[XG_M_MAX], uint64
 		set_str(out->service, sizeof(out->service), "any");
 		out->attack = false;
 		out->confidence = (int)lround(100 * (1 - s->new_source_share));
-		mask_evidence(&c, out, fired_mask, MAX_METRIC_EVD);
+		mask_evidence(&c, out, fired_mask, 0, MAX_METRIC_EVD);
 		evidence(out, "only the totals rose; %.0f%% of sampled packets from known sources",
 			 100 * (1 - s->new_source_share));
 		source_evidence(s, out);
@@ -886,7 +894,7 @@ void xg_classify(const struct xg_snapshot *s, const double thr[XG_M_MAX], uint64
 		set_str(out->family, sizeof(out->family), "traffic_surge");
 		set_str(out->service, sizeof(out->service), "any");
 		out->confidence = 30;
-		mask_evidence(&c, out, fired_mask, MAX_METRIC_EVD);
+		mask_evidence(&c, out, fired_mask, 0, MAX_METRIC_EVD);
 		source_evidence(s, out);
 		return;
 	}
@@ -901,13 +909,27 @@ void xg_classify(const struct xg_snapshot *s, const double thr[XG_M_MAX], uint64
 	}
 
 	if (groups >= 2) {
+		int order[MAX_VECS], j, k;
 		double pps = 0;
 		size_t off = 0;
 		bool same = true;
 
-		set_str(out->family, sizeof(out->family), "multi_vector");
+		/* Named in a fixed order (by group), not by strength, so two
+		 * vectors trading places is not a change of class. */
 		for (i = 0; i < strong; i++) {
-			const char *f = c.v[i].family;
+			for (j = i; j > 0; j--) {
+				const struct vec *a = &c.v[order[j - 1]], *b = &c.v[i];
+
+				if (a->group < b->group ||
+				    (a->group == b->group && strcmp(a->family, b->family) <= 0))
+					break;
+				order[j] = order[j - 1];
+			}
+			order[j] = i;
+		}
+		set_str(out->family, sizeof(out->family), "multi_vector");
+		for (k = 0; k < strong; k++) {
+			const char *f = c.v[order[k]].family;
 			size_t flen = strlen(f);
 
 			/* "syn_flood" + "udp_flood" -> "syn+udp" */
@@ -916,7 +938,9 @@ void xg_classify(const struct xg_snapshot *s, const double thr[XG_M_MAX], uint64
 			if (off + flen + 2 <= sizeof(out->subtype))
 				off +=
 				    (size_t)snprintf(out->subtype + off, sizeof(out->subtype) - off,
-						     "%s%.*s", i ? "+" : "", (int)flen, f);
+						     "%s%.*s", k ? "+" : "", (int)flen, f);
+		}
+		for (i = 0; i < strong; i++) {
 			pps += c.v[i].pps;
 			same = same && !strcmp(c.v[i].service, c.v[0].service);
 		}
@@ -924,7 +948,7 @@ void xg_classify(const struct xg_snapshot *s, const double thr[XG_M_MAX], uint64
 		/* As sure as the weaker of the two strongest vectors. */
 		out->confidence = confidence(c.v[1].ratio, share(pps, total));
 		for (i = 0; i < strong && out->n_evidence < XG_EVIDENCE_MAX - 3; i++) {
-			mask_evidence(&c, out, c.v[i].mask, 1);
+			mask_evidence(&c, out, c.v[i].mask, c.v[i].extra, 1);
 			if (c.v[i].detail[0])
 				evidence(out, "%s: %s", c.v[i].family, c.v[i].detail);
 		}
@@ -935,7 +959,7 @@ void xg_classify(const struct xg_snapshot *s, const double thr[XG_M_MAX], uint64
 		set_str(out->subtype, sizeof(out->subtype), v->subtype);
 		set_str(out->service, sizeof(out->service), v->service);
 		out->confidence = confidence(v->ratio, total > 0 ? share(v->pps, total) : 1);
-		mask_evidence(&c, out, v->mask, MAX_METRIC_EVD);
+		mask_evidence(&c, out, v->mask, v->extra, MAX_METRIC_EVD);
 		if (v->detail[0])
 			evidence(out, "%s", v->detail);
 		/* Weaker vectors alongside, so nothing that fired goes unmentioned. */

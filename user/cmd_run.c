@@ -306,6 +306,19 @@ int cmd_run(int argc, char **argv)
 	}
 	log_line("info", "xdpguard controller running: tick %u ms, state in %s%s", cfg.tick_ms,
 		 cfg.state_dir, cfg.monitor_only ? ", monitor-only" : "");
+	{
+		struct xg_clock real;
+		uint64_t now;
+
+		xg_clock_real(&real);
+		now = xg_clock_now(&real);
+		log_line("info", "baselines: %llu samples restored, %s; %zu known peers",
+			 (unsigned long long)c->base->samples,
+			 xg_baseline_learning(c->base, &cfg.baseline, now)
+			     ? "learning (monitor-only)"
+			     : "learning done",
+			 c->peers.known);
+	}
 	ret = serve(c, &o, argc - optind, argv + optind);
 	xg_controller_close_open(c, "shutdown");
 	if (xg_controller_save(c, err, sizeof(err)))
