@@ -44,10 +44,18 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 BPFTEST_SRCS := $(wildcard tests/bpf/*.c)
 BENCH_BPF := $(BUILD)/bench_drop.bpf.o
 
-.PHONY: all deps demo check check-unit check-bpf check-integration check-format format \
-	bench install clean
+# Tools: the flood generator (tools/trafgen) and the capture generator.
+TRAFGEN_BPF := $(BUILD)/xg_trafgen.bpf.o
+TRAFGEN_SKEL := $(BUILD)/xg_trafgen.skel.h
+TRAFGEN_PASS := $(BUILD)/xg_pass.bpf.o
+TRAFGEN := $(BUILD)/xg-trafgen
+PCAPGEN := $(BUILD)/xg-pcapgen
 
-all: $(BUILD)/xdpctl $(BUILD)/test_unit $(BUILD)/test_bpf $(BUILD)/prog_cost $(BENCH_BPF)
+.PHONY: all deps demo check check-unit check-bpf check-integration check-replay check-trafgen \
+	check-format format bench install clean
+
+all: $(BUILD)/xdpctl $(BUILD)/test_unit $(BUILD)/test_bpf $(BUILD)/prog_cost $(BENCH_BPF) \
+	$(TRAFGEN) $(TRAFGEN_PASS) $(PCAPGEN)
 
 deps:
 	@tools/deps.sh
@@ -91,11 +99,31 @@ $(BUILD)/prog_cost: tools/bench/prog_cost.c $(LIB_OBJS) $(PKT_OBJ)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ $(LIBS)
 
+$(TRAFGEN_BPF): tools/trafgen/xg_trafgen.bpf.c tools/trafgen/xg_trafgen.h | $(BUILD)
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(TRAFGEN_SKEL): $(TRAFGEN_BPF)
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name xg_trafgen_bpf > $@.tmp && mv $@.tmp $@
+
+$(TRAFGEN_PASS): tools/trafgen/xg_pass.bpf.c | $(BUILD)
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(TRAFGEN): tools/trafgen/xg-trafgen.c tools/trafgen/xg_trafgen.h $(TRAFGEN_SKEL) $(PKT_OBJ)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) $< $(PKT_OBJ) -o $@ $(LIBS) -lpthread
+
+$(PCAPGEN): tools/pcapgen/pcapgen.c $(PKT_OBJ)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ -lpcap
+
 # The README's first command: a live demo in throw-away namespaces.
 demo: deps $(BUILD)/xdpctl
 	tools/demo.sh $(BUILD)/xdpctl
 
-check: deps all check-format check-unit check-bpf check-integration
+check: deps all check-format check-unit check-bpf check-trafgen check-integration check-replay
 
 check-unit: $(BUILD)/test_unit
 	$(BUILD)/test_unit
@@ -103,8 +131,16 @@ check-unit: $(BUILD)/test_unit
 check-bpf: $(BUILD)/test_bpf
 	$(BUILD)/test_bpf
 
-check-integration: $(BUILD)/xdpctl
+check-integration: $(BUILD)/xdpctl $(TRAFGEN)
 	tests/integration/run.sh $(BUILD)/xdpctl
+	tests/integration/controller.sh $(BUILD)/xdpctl $(TRAFGEN)
+
+check-replay: $(BUILD)/xdpctl $(PCAPGEN)
+	tests/replay/run.sh $(BUILD)/xdpctl $(PCAPGEN)
+
+# Needs root: network namespaces, a veth pair, XDP on the receiver.
+check-trafgen: $(TRAFGEN) $(TRAFGEN_PASS) $(BENCH_BPF)
+	tools/trafgen/selftest.sh $(BUILD)
 
 FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find bpf user include tools tests -name '*.[ch]')
 

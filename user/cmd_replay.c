@@ -71,8 +71,7 @@ static void print_event(void *arg, const char *event, uint64_t ts_ns, struct jso
 		(*incidents)++;
 	json_object_object_add(line, "event", json_object_new_string(event));
 	json_object_object_add(line, "ts", json_object_new_double((double)ts_ns / 1e9));
-	json_object_object_foreach(o, key, val)
-	{
+	json_object_object_foreach (o, key, val) {
 		if (!strcmp(key, "event"))
 			continue;
 		json_object_object_add(line, key, json_object_get(val));
@@ -271,7 +270,9 @@ int cmd_replay(int argc, char **argv)
 
 	r.in = pcap_open_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (!r.in)
-		return xg_fail("replay", "%s: %s", file, errbuf);
+		/* libpcap names the file in some messages, not in others */
+		return strstr(errbuf, file) ? xg_fail("replay", "%s", errbuf)
+					    : xg_fail("replay", "%s: %s", file, errbuf);
 	r.linktype = pcap_datalink(r.in);
 	if (r.linktype != DLT_EN10MB && r.linktype != DLT_LINUX_SLL && r.linktype != DLT_RAW &&
 	    r.linktype != 14 && r.linktype != 101) {

@@ -288,15 +288,19 @@ int xg_collector_collect(struct xg_collector *c, uint64_t now_ns, const struct x
 	ret = xg_counters_read(c->maps, c->cur);
 	if (ret)
 		return ret;
-	ret = drain(c->maps->talkers_v4, AF_INET, &src);
-	if (!ret)
-		ret = drain(c->maps->talkers_v6, AF_INET6, &src);
-	if (!ret)
-		ret = drain(c->maps->victims_v4, AF_INET, &dst);
-	if (!ret)
-		ret = drain(c->maps->victims_v6, AF_INET6, &dst);
-	if (ret)
-		goto out;
+	/* Draining walks every bucket; when nothing was sampled since the last
+	 * tick the maps are empty and the walk is skipped. */
+	if (!c->primed || c->cur->st.talker_samples != c->prev->st.talker_samples) {
+		ret = drain(c->maps->talkers_v4, AF_INET, &src);
+		if (!ret)
+			ret = drain(c->maps->talkers_v6, AF_INET6, &src);
+		if (!ret)
+			ret = drain(c->maps->victims_v4, AF_INET, &dst);
+		if (!ret)
+			ret = drain(c->maps->victims_v6, AF_INET6, &dst);
+		if (ret)
+			goto out;
+	}
 	if (!c->primed || now_ns <= c->prev_ns) {
 		c->primed = true;
 		c->prev_ns = now_ns;

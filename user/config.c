@@ -864,8 +864,7 @@ static int parse_extra_class(const struct ctx *c, struct json_object *v, const c
 
 	if (get_object(c, v, path))
 		return -1;
-	json_object_object_foreach(v, key, val)
-	{
+	json_object_object_foreach (v, key, val) {
 		join(kpath, path, key);
 		if (!strcmp(key, "name")) {
 			const char *s, *p;
@@ -955,8 +954,7 @@ static int parse_services(const struct ctx *c, struct json_object *v, const char
 
 	if (get_object(c, v, path))
 		return -1;
-	json_object_object_foreach(v, key, val)
-	{
+	json_object_object_foreach (v, key, val) {
 		join(kpath, path, key);
 		if (!strcmp(key, "sip_udp_ports")) {
 			if (get_ports(c, val, kpath, false, &cfg->sip_udp, NULL))
@@ -1033,8 +1031,7 @@ static int parse_floors(const struct ctx *c, struct json_object *v, const char *
 
 	if (get_object(c, v, path))
 		return -1;
-	json_object_object_foreach(v, key, val)
-	{
+	json_object_object_foreach (v, key, val) {
 		join(kpath, path, key);
 		m = xg_metric_by_name(key);
 		if (m < 0) {
@@ -1058,8 +1055,7 @@ static int parse_baseline(const struct ctx *c, struct json_object *v, const char
 
 	if (get_object(c, v, path))
 		return -1;
-	json_object_object_foreach(v, key, val)
-	{
+	json_object_object_foreach (v, key, val) {
 		join(kpath, path, key);
 		if (!strcmp(key, "window")) {
 			if (get_int(c, val, kpath, 10, XG_BASELINE_WINDOW_MAX, &x))
@@ -1100,8 +1096,7 @@ static int parse_detection(const struct ctx *c, struct json_object *v, const cha
 
 	if (get_object(c, v, path))
 		return -1;
-	json_object_object_foreach(v, key, val)
-	{
+	json_object_object_foreach (v, key, val) {
 		join(kpath, path, key);
 		if (!strcmp(key, "close_ticks")) {
 			if (get_int(c, val, kpath, 1, CFG_CLOSE_MAX, &x))
@@ -1119,8 +1114,7 @@ static const char *const log_levels[] = {"error", "warn", "info", "debug", NULL}
 
 static int parse_root(const struct ctx *c, struct json_object *root, struct xg_cfg *cfg)
 {
-	json_object_object_foreach(root, key, val)
-	{
+	json_object_object_foreach (root, key, val) {
 		const char *path = key;
 		int ret;
 

@@ -269,13 +269,18 @@ int xg_controller_tick(struct xg_controller *c, char *err, size_t errlen)
 		return ret;
 	}
 	priming = ret == 1; /* the first read only sets the starting point */
-	ret = xg_peers_update(&c->peers, c->maps, now, !c->det.open, &pt);
-	if (ret) {
-		snprintf(err, errlen, "cannot read the learning maps: %s", strerror(-ret));
-		return ret;
+	/* The learning maps are walked only when the program wrote to them. */
+	memset(&pt, 0, sizeof(pt));
+	if (priming || xg_learn_used(c->maps, c->learn_refill)) {
+		ret = xg_peers_update(&c->peers, c->maps, now, !c->det.open, &pt);
+		if (ret) {
+			snprintf(err, errlen, "cannot read the learning maps: %s", strerror(-ret));
+			return ret;
+		}
 	}
 	/* Learning costs bounded work per tick, however fast traffic comes. */
-	xg_learn_refill(c->maps, (int64_t)c->cfg.learn_budget * c->cfg.tick_ms / 1000 + 1);
+	c->learn_refill = (int64_t)c->cfg.learn_budget * c->cfg.tick_ms / 1000 + 1;
+	xg_learn_refill(c->maps, c->learn_refill);
 	if (priming)
 		return 0;
 	c->have_snap = true;

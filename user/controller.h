@@ -44,6 +44,7 @@ struct xg_controller {
 	double thr[XG_M_MAX];	 /* the last tick's thresholds */
 	bool have_snap;
 	bool learn_paused;
+	int64_t learn_refill; /* the budget each CPU got at the last tick */
 
 	uint64_t ticks;
 	uint64_t last_save_ns;

@@ -39,8 +39,12 @@ struct xdpguard_bpf *xg_skel_load_private(char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open the embedded BPF object: %s", strerror(errno));
 		return NULL;
 	}
-	bpf_object__for_each_map(map, skel->obj) bpf_map__set_pin_path(map, NULL);
-	ret = xdpguard_bpf__load(skel);
+	bpf_object__for_each_map (map, skel->obj) {
+		bpf_map__set_pin_path(map, NULL);
+	}
+	ret = size_maps(skel);
+	if (!ret)
+		ret = xdpguard_bpf__load(skel);
 	if (ret) {
 		snprintf(err, errlen, "cannot load the XDP program: %s" DEBUG_HINT, strerror(-ret));
 		xdpguard_bpf__destroy(skel);

@@ -68,8 +68,7 @@ void xg_peers_free(struct xg_peers *p)
 {
 	struct xg_peer_entry *e, *tmp;
 
-	HASH_ITER(hh, p->table, e, tmp)
-	{
+	HASH_ITER (hh, p->table, e, tmp) {
 		HASH_DEL(p->table, e);
 		free(e);
 	}
@@ -203,8 +202,7 @@ size_t xg_peers_age(struct xg_peers *p, uint64_t now_ns, uint64_t max_idle_ns)
 	struct xg_peer_entry *e, *tmp;
 	size_t n = 0;
 
-	HASH_ITER(hh, p->table, e, tmp)
-	{
+	HASH_ITER (hh, p->table, e, tmp) {
 		if (now_ns > e->last_ns && now_ns - e->last_ns > max_idle_ns) {
 			drop(p, e);
 			n++;
@@ -221,8 +219,7 @@ int xg_peers_save(const struct xg_peers *p, const char *path, char *err, size_t 
 	int ret;
 
 	json_object_object_add(o, "format", json_object_new_int(PEERS_FORMAT));
-	HASH_ITER(hh, p->table, e, tmp)
-	{
+	HASH_ITER (hh, p->table, e, tmp) {
 		struct json_object *j;
 		char addr[64];
 

@@ -173,6 +173,25 @@ int xg_learn_refill(const struct xg_maps *m, int64_t n)
 	return ret;
 }
 
+bool xg_learn_used(const struct xg_maps *m, int64_t n)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	struct xg_learn *v;
+	__u32 zero = 0;
+	bool used = true;
+
+	if (ncpu <= 0)
+		return true;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (v && !bpf_map_lookup_elem(m->learn, &zero, v)) {
+		used = false;
+		for (i = 0; i < ncpu; i++)
+			used |= v[i].budget != n;
+	}
+	free(v);
+	return used;
+}
+
 int xg_rtcfg_init(const struct xg_maps *m, char *err, size_t errlen)
 {
 	struct xg_config cfg;

@@ -3,6 +3,7 @@
 #ifndef XG_RTCFG_H
 #define XG_RTCFG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <xdpguard/abi.h>
@@ -21,6 +22,10 @@ int xg_amp_ports_init(const struct xg_maps *m);
 
 /* Sets every CPU's learning budget (xg_learn) to n updates. */
 int xg_learn_refill(const struct xg_maps *m, int64_t n);
+
+/* True when any CPU spent budget since it was refilled to n (the learning
+ * maps changed); true as well when the map cannot be read. */
+bool xg_learn_used(const struct xg_maps *m, int64_t n);
 
 int xg_rtcfg_read(const struct xg_maps *m, struct xg_config *out);
 int xg_rtcfg_write(const struct xg_maps *m, const struct xg_config *cfg);

@@ -24,7 +24,7 @@
 #define XG_ALLOW_EXACT_MAX  65536
 #define XG_ALLOW_PREFIX_MAX 16384
 #define XG_RATELIMIT_MAX    262144 /* per-source buckets (LRU) */
-#define XG_TALKERS_MAX	    65536  /* sampled per-source counters (LRU) */
+#define XG_TALKERS_MAX	    16384  /* sampled per-source counters (LRU), drained each tick */
 #define XG_VICTIMS_MAX	    4096   /* sampled per-destination counters (LRU) */
 #define XG_PEERS_MAX	    262144 /* per-source SIP/RTP activity for learning (LRU) */
 

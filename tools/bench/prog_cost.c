@@ -394,8 +394,7 @@ static void load_xf(struct inst *in)
 		die("%s: %s (Debian package xdp-tools, or pass --xdp-filter)", o.xf_obj,
 		    strerror(errno));
 	in->xf = open_plain(o.xf_obj);
-	bpf_object__for_each_map(map, in->xf)
-	{
+	bpf_object__for_each_map (map, in->xf) {
 		if (bpf_map__set_pin_path(map, NULL))
 			die("%s: cannot clear the pin path of %s", o.xf_obj, bpf_map__name(map));
 	}
@@ -408,8 +407,7 @@ static void load_xf(struct inst *in)
 		die("%s: cannot resize filter_ipv4", o.xf_obj);
 	if (bpf_object__load(in->xf))
 		die("cannot load %s: %s", o.xf_obj, strerror(errno));
-	bpf_object__for_each_map(map, in->xf)
-	{
+	bpf_object__for_each_map (map, in->xf) {
 		if (bpf_map__is_pinned(map))
 			die("%s: map %s got pinned", o.xf_obj, bpf_map__name(map));
 	}
