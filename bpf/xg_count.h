@@ -218,6 +218,26 @@ static __always_inline void xg_peer_touch(const struct xg_pkt *pkt, int what)
 		bpf_map_update_elem(map, key, &fresh, BPF_ANY);
 }
 
+/* Marks the source in this CPU's distinct-source bitmap. */
+static __always_inline void xg_srcbits_mark(const struct xg_pkt *pkt)
+{
+	__u32 h = pkt->src4, slot;
+	__u64 *w;
+
+	if (pkt->l3 == XG_L3_V6) {
+		__u32 a[4];
+
+		__builtin_memcpy(a, pkt->src6, 16);
+		h = a[0] ^ a[1] ^ a[2] ^ (a[3] * 0x85EBCA6Bu);
+	}
+	h *= 0x9E3779B1u; /* Fibonacci hashing: the top bits are well mixed */
+	h >>= 32 - XG_SRCBITS_LOG2;
+	slot = bpf_get_smp_processor_id() * XG_SRCBITS_WORDS + (h >> 6);
+	w = bpf_map_lookup_elem(&xg_srcbits, &slot);
+	if (w)
+		*w |= 1ULL << (h & 63);
+}
+
 /* Counts everything about a packet that is passed (or would-dropped). */
 static __always_inline void xg_count_full(struct xdp_md *ctx, const struct xg_config *cfg,
 					  struct xg_stats *st, const struct xg_pkt *pkt)
@@ -283,6 +303,8 @@ static __always_inline void xg_count_full(struct xdp_md *ctx, const struct xg_co
 			st->amp[ac->amp & (XG_AMP_SLOTS - 1)].bytes += pkt->len;
 		}
 	}
+
+	xg_srcbits_mark(pkt);
 
 	if (cfg->sample_shift < 32 && !(st->sample_seq++ & ((1ULL << cfg->sample_shift) - 1)))
 		xg_talker_sample(pkt, st);

@@ -201,6 +201,15 @@ struct {
 	XG_PINNED;
 } xg_learn SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_SRCBITS_WORDS); /* x CPUs, set before load */
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+	XG_PINNED;
+} xg_srcbits SEC(".maps");
+
 /* The packet being processed, per CPU and private to the program: lets the
  * parsing past L3 and the prefix probes be global functions, verified once,
  * that still see the whole parse result. */

@@ -31,13 +31,16 @@
 #define DOMINANT_PORT_SHARE 0.5
 /* Unrelated vectors at least this far over their thresholds: multi_vector. */
 #define MULTI_VECTOR_RATIO 2.0
-/* Spoofing: random TTLs spread over the 32 TTL buckets (real sources cluster
- * below 64, 128 and 255: about 2 bits), or sources that are spread out,
- * very many and nearly all new. */
-#define SPOOF_TTL_ENTROPY_BITS 3.0
-#define SPOOF_SRC_ENTROPY_BITS 12.0
-#define SPOOF_DISTINCT_MIN     20000
-#define SPOOF_NEW_SHARE_MIN    0.9
+/* Spoofing, either sign alone:
+ * - nearly one distinct source per packet (a random source per packet: real
+ *   hosts, bots included, send many packets each), from mostly new sources;
+ * - random TTLs spread over the 32 TTL buckets (real sources cluster below
+ *   64, 128 and 255: about 2 bits, a mixed-OS botnet about 3), again from
+ *   mostly new sources. */
+#define SPOOF_TTL_ENTROPY_BITS	 3.5
+#define SPOOF_DISTINCT_MIN	 1000
+#define SPOOF_SOURCES_PER_PACKET 0.5
+#define SPOOF_NEW_SHARE_MIN	 0.5
 /* Botnet: not spoofed, many distinct sources, mostly new ones. */
 #define BOTNET_DISTINCT_MIN  500
 #define BOTNET_NEW_SHARE_MIN 0.5
@@ -772,10 +775,10 @@ static int confidence(double r, double dominance)
 static void source_flags(const struct xg_snapshot *s, struct xg_class *out)
 {
 	bool many_new = s->new_source_share >= SPOOF_NEW_SHARE_MIN;
+	bool per_packet = s->distinct_sources >= SPOOF_DISTINCT_MIN &&
+			  s->distinct_sources >= SPOOF_SOURCES_PER_PACKET * s->metric[XG_M_PPS];
 
-	out->spoofed = s->ttl_entropy >= SPOOF_TTL_ENTROPY_BITS ||
-		       (s->src_entropy >= SPOOF_SRC_ENTROPY_BITS &&
-			s->distinct_sources >= SPOOF_DISTINCT_MIN && many_new);
+	out->spoofed = many_new && (per_packet || s->ttl_entropy >= SPOOF_TTL_ENTROPY_BITS);
 	out->botnet = !out->spoofed && s->distinct_sources >= BOTNET_DISTINCT_MIN &&
 		      s->new_source_share >= BOTNET_NEW_SHARE_MIN;
 }

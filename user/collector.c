@@ -154,13 +154,12 @@ static void sources(struct xg_collector *c, struct sample_set *src, double secs,
 		    const struct xg_peers *peers, struct xg_snapshot *out)
 {
 	double scale = c->sample_rate ? (double)c->sample_rate : 1.0;
-	double h = 0, unknown = 0, k, ratio;
+	double h = 0, unknown = 0;
 	size_t i;
 
 	qsort(src->v, src->n, sizeof(*src->v), by_samples_desc);
 	fill_addrs(src, scale, secs, peers, out->top_src, XG_TOP_SOURCES, &out->n_top_src);
 	if (!src->total) {
-		out->distinct_sources = 0;
 		out->src_entropy = 0;
 		out->new_source_share = -1;
 		return;
@@ -174,12 +173,31 @@ static void sources(struct xg_collector *c, struct sample_set *src, double secs,
 	}
 	out->src_entropy = h;
 	out->new_source_share = unknown / (double)src->total;
-	/* k distinct sources among s samples: when every sample is a new
-	 * source (a spoofed flood) the population is ~k x N; when a few
-	 * sources repeat, it is ~k. Interpolated on (k/s)^2. */
-	k = (double)src->n;
-	ratio = k / (double)src->total;
-	out->distinct_sources = k * (1.0 + (scale - 1.0) * ratio * ratio);
+}
+
+/* Distinct sources in the tick by linear counting over the bitmap the
+ * program fills: n = -m ln(zero bits / m). The bitmap is cleared after the
+ * read; a bit set in between is lost, which only errs low. */
+static double distinct_sources(const struct xg_maps *m)
+{
+	const double bits = (double)(XG_SRCBITS_WORDS * 64);
+	size_t cpu, w;
+	double zero = 0;
+
+	if (!m->srcbits_mem)
+		return 0;
+	for (w = 0; w < XG_SRCBITS_WORDS; w++) {
+		__u64 v = 0;
+
+		for (cpu = 0; cpu < m->srcbits_cpus; cpu++) {
+			v |= m->srcbits_mem[cpu * XG_SRCBITS_WORDS + w];
+			m->srcbits_mem[cpu * XG_SRCBITS_WORDS + w] = 0;
+		}
+		zero += (double)(64 - __builtin_popcountll(v));
+	}
+	if (zero < 1)
+		zero = 1; /* saturated: report the most the bitmap can tell */
+	return -bits * log(zero / bits);
 }
 
 static void top_ports(const struct xg_counters *d, double secs, const uint8_t *watched,
@@ -302,6 +320,7 @@ int xg_collector_collect(struct xg_collector *c, uint64_t now_ns, const struct x
 			goto out;
 	}
 	if (!c->primed || now_ns <= c->prev_ns) {
+		distinct_sources(c->maps); /* starts the first tick's bitmap empty */
 		c->primed = true;
 		c->prev_ns = now_ns;
 		tmp = c->prev;
@@ -318,6 +337,7 @@ int xg_collector_collect(struct xg_collector *c, uint64_t now_ns, const struct x
 	rates(c->delta, secs, out);
 	top_ports(c->delta, secs, c->watched, out);
 	sources(c, &src, secs, peers, out);
+	out->distinct_sources = distinct_sources(c->maps);
 	qsort(dst.v, dst.n, sizeof(*dst.v), by_samples_desc);
 	fill_addrs(&dst, c->sample_rate ? (double)c->sample_rate : 1.0, secs, NULL, out->top_dst,
 		   XG_TOP_VICTIMS, &out->n_top_dst);

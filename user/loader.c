@@ -26,7 +26,9 @@ static int size_maps(struct xdpguard_bpf *skel)
 
 	if (ncpu <= 0)
 		return -EINVAL;
-	return bpf_map__set_max_entries(skel->maps.xg_port_stats, (__u32)ncpu * 2 * XG_PORTS);
+	if (bpf_map__set_max_entries(skel->maps.xg_port_stats, (__u32)ncpu * 2 * XG_PORTS))
+		return -EINVAL;
+	return bpf_map__set_max_entries(skel->maps.xg_srcbits, (__u32)ncpu * XG_SRCBITS_WORDS);
 }
 
 struct xdpguard_bpf *xg_skel_load_private(char *err, size_t errlen)

@@ -37,7 +37,8 @@
 	X(xg_victims_v6, victims_v6)                                                               \
 	X(xg_peers_v4, peers_v4)                                                                   \
 	X(xg_peers_v6, peers_v6)                                                                   \
-	X(xg_learn, learn)
+	X(xg_learn, learn)                                                                         \
+	X(xg_srcbits, srcbits)
 
 const char *xg_pin_dir(void)
 {
@@ -54,25 +55,46 @@ static void maps_reset(struct xg_maps *m)
 	m->owned = 0;
 	m->port_mem = NULL;
 	m->port_cpus = 0;
+	m->srcbits_mem = NULL;
+	m->srcbits_cpus = 0;
 }
 
-/* Maps the per-port counters read-only into our address space. */
-static int map_port_stats(struct xg_maps *m)
+/* Maps an mmapable array of per-CPU blocks of block_words __u64s; returns
+ * the number of blocks. */
+static int map_blocks(int fd, size_t block_words, int prot, void **mem, size_t *blocks)
 {
 	struct bpf_map_info info = {0};
 	__u32 len = sizeof(info);
-	void *mem;
+	void *p;
 
-	if (bpf_obj_get_info_by_fd(m->port_stats, &info, &len))
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
-	if (info.max_entries % (2 * XG_PORTS) || info.value_size != sizeof(__u64))
+	if (info.max_entries % block_words || info.value_size != sizeof(__u64))
 		return -EPROTO;
-	mem = mmap(NULL, (size_t)info.max_entries * sizeof(__u64), PROT_READ, MAP_SHARED,
-		   m->port_stats, 0);
-	if (mem == MAP_FAILED)
+	p = mmap(NULL, (size_t)info.max_entries * sizeof(__u64), prot, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
 		return -errno;
-	m->port_mem = mem;
-	m->port_cpus = info.max_entries / (2 * XG_PORTS);
+	*mem = p;
+	*blocks = info.max_entries / block_words;
+	return 0;
+}
+
+/* The per-port counters (read-only) and the distinct-source bitmap
+ * (read-write) live in our address space. */
+static int map_port_stats(struct xg_maps *m)
+{
+	void *ports, *bits;
+	int ret;
+
+	ret = map_blocks(m->port_stats, 2 * XG_PORTS, PROT_READ, &ports, &m->port_cpus);
+	if (ret)
+		return ret;
+	m->port_mem = ports;
+	ret = map_blocks(m->srcbits, XG_SRCBITS_WORDS, PROT_READ | PROT_WRITE, &bits,
+			 &m->srcbits_cpus);
+	if (ret)
+		return ret;
+	m->srcbits_mem = bits;
 	return 0;
 }
 
@@ -132,6 +154,8 @@ void xg_maps_from_skel(const struct xdpguard_bpf *skel, struct xg_maps *m)
 	m->owned = 0;
 	m->port_mem = NULL;
 	m->port_cpus = 0;
+	m->srcbits_mem = NULL;
+	m->srcbits_cpus = 0;
 	map_port_stats(m); /* without it, port counters read as zero */
 }
 
@@ -139,6 +163,8 @@ void xg_maps_close(struct xg_maps *m)
 {
 	if (m->port_mem)
 		munmap((void *)m->port_mem, m->port_cpus * 2 * XG_PORTS * sizeof(__u64));
+	if (m->srcbits_mem)
+		munmap(m->srcbits_mem, m->srcbits_cpus * XG_SRCBITS_WORDS * sizeof(__u64));
 	if (m->owned) {
 #define X(name, slot)                                                                              \
 	if (m->slot >= 0)                                                                          \

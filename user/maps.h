@@ -31,10 +31,14 @@ struct xg_maps {
 	int peers_v4;
 	int peers_v6;
 	int learn;
+	int srcbits;
 	int owned; /* close the fds in xg_maps_close */
 	/* xg_port_stats mmapped: port_cpus blocks of 2 * XG_PORTS counters */
 	const __u64 *port_mem;
-	size_t port_cpus; /* close the fds in xg_maps_close */
+	size_t port_cpus;
+	/* xg_srcbits mmapped read-write: the controller clears it each tick */
+	__u64 *srcbits_mem;
+	size_t srcbits_cpus; /* close the fds in xg_maps_close */
 };
 
 /* The pin directory: $XDPGUARD_PIN_DIR or XG_PIN_DIR. */

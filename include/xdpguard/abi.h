@@ -28,6 +28,13 @@
 #define XG_VICTIMS_MAX	    4096   /* sampled per-destination counters (LRU) */
 #define XG_PEERS_MAX	    262144 /* per-source SIP/RTP activity for learning (LRU) */
 
+/* Distinct sources per tick by linear counting: each passed packet sets the
+ * bit its source hashes to in its CPU's block of xg_srcbits (mmapable, one
+ * block of XG_SRCBITS_WORDS per possible CPU); userspace ORs the blocks,
+ * counts zero bits and clears them every tick. */
+#define XG_SRCBITS_LOG2	 18
+#define XG_SRCBITS_WORDS ((1u << XG_SRCBITS_LOG2) / 64)
+
 /*
  * Prefixes live in one hash per family keyed by (length, masked address);
  * the program probes only the lengths listed in xg_config, longest first,

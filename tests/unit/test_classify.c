@@ -650,21 +650,35 @@ static void test_source_flags(void)
 	struct traffic t;
 	struct xg_class c;
 
-	/* Random TTLs. */
+	/* Random TTLs from new sources. */
 	peace(&t);
 	udp(&t, 9999, XG_SVC_NONE, 100000, 512);
 	t.s.ttl_entropy = 4.1;
-	t.s.new_source_share = 0.42;
+	t.s.new_source_share = 0.62;
 	classify(&t, &c);
 	CU_ASSERT_TRUE(c.spoofed);
 	CU_ASSERT_FALSE(c.botnet);
 	CU_ASSERT_TRUE(has_evidence(&c, "ttl entropy 4.1 bits"));
-	CU_ASSERT_TRUE(has_evidence(&c, "42% of sampled packets from new sources"));
+	CU_ASSERT_TRUE(has_evidence(&c, "62% of sampled packets from new sources"));
 
-	/* Plausible TTLs, but sources all over the address space, all new. */
+	/* The same TTL spread from known sources is not spoofing. */
+	t.s.new_source_share = 0.1;
+	classify(&t, &c);
+	CU_ASSERT_FALSE(c.spoofed);
+
+	/* A mixed-OS botnet: TTLs below 64, 128 and 255 (about 3 bits), a
+	 * few thousand real sources each sending many packets. */
+	t.s.ttl_entropy = 3.1;
+	t.s.distinct_sources = 3000;
+	t.s.new_source_share = 0.95;
+	classify(&t, &c);
+	CU_ASSERT_FALSE(c.spoofed);
+	CU_ASSERT_TRUE(c.botnet);
+
+	/* Plausible TTLs, but about one new source per packet. */
 	t.s.ttl_entropy = 2.0;
 	t.s.src_entropy = 14;
-	t.s.distinct_sources = 120000;
+	t.s.distinct_sources = 90000;
 	t.s.new_source_share = 0.99;
 	classify(&t, &c);
 	CU_ASSERT_TRUE(c.spoofed);
