@@ -18,8 +18,7 @@ int xg_collector_init(struct xg_collector *c, const struct xg_maps *m, char *err
 	c->sample_rate = 64;
 	c->prev = calloc(1, sizeof(*c->prev));
 	c->cur = calloc(1, sizeof(*c->cur));
-	c->delta = calloc(1, sizeof(*c->delta));
-	if (!c->prev || !c->cur || !c->delta) {
+	if (!c->prev || !c->cur) {
 		xg_collector_free(c);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -31,8 +30,7 @@ void xg_collector_free(struct xg_collector *c)
 {
 	free(c->prev);
 	free(c->cur);
-	free(c->delta);
-	c->prev = c->cur = c->delta = NULL;
+	c->prev = c->cur = NULL;
 }
 
 /* One sampled address and its samples this tick. */
@@ -200,19 +198,20 @@ static double distinct_sources(const struct xg_maps *m)
 	return -bits * log(zero / bits);
 }
 
-static void top_ports(const struct xg_counters *d, double secs, const uint8_t *watched,
+static void top_ports(const struct xg_counters *prev, const struct xg_counters *cur, double secs,
 		      struct xg_snapshot *out)
 {
 	int k, n = 0, j;
 
 	for (k = 0; k < 2 * XG_PORTS; k++) {
+		uint64_t d = cur->port[k] > prev->port[k] ? cur->port[k] - prev->port[k] : 0;
 		struct xg_port_rate pr;
 
-		if (!d->port[k])
+		if (!d)
 			continue;
 		pr.l4 = (uint8_t)(k / XG_PORTS);
 		pr.port = (uint16_t)(k % XG_PORTS);
-		pr.pps = (double)d->port[k] / secs;
+		pr.pps = (double)d / secs;
 		if (n == XG_TOP_PORTS && pr.pps <= out->top_ports[n - 1].pps)
 			continue;
 		if (n < XG_TOP_PORTS)
@@ -223,12 +222,10 @@ static void top_ports(const struct xg_counters *d, double secs, const uint8_t *w
 		out->top_ports[j] = pr;
 	}
 	out->n_top_ports = n;
-	(void)watched;
 }
 
-static void rates(const struct xg_counters *d, double secs, struct xg_snapshot *out)
+static void rates(const struct xg_stats *s, double secs, struct xg_snapshot *out)
 {
-	const struct xg_stats *s = &d->st;
 	double pkts = 0, bytes = 0, dropped = 0;
 	int i;
 
@@ -301,7 +298,7 @@ int xg_collector_collect(struct xg_collector *c, uint64_t now_ns, const struct x
 	struct sample_set src = {0}, dst = {0};
 	struct xg_counters *tmp;
 	double secs;
-	int ret;
+	int ret, i;
 
 	ret = xg_counters_read(c->maps, c->cur);
 	if (ret)
@@ -330,12 +327,23 @@ int xg_collector_collect(struct xg_collector *c, uint64_t now_ns, const struct x
 		goto out;
 	}
 	secs = (double)(now_ns - c->prev_ns) / 1e9;
-	xg_counters_delta(c->prev, c->cur, c->delta);
+	xg_stats_delta(&c->prev->st, &c->cur->st, &c->delta);
 	memset(out, 0, sizeof(*out));
 	out->ts_ns = now_ns;
 	out->interval_s = secs;
-	rates(c->delta, secs, out);
-	top_ports(c->delta, secs, c->watched, out);
+	rates(&c->delta, secs, out);
+	top_ports(c->prev, c->cur, secs, out);
+	for (i = 0; i < c->n_watched; i++) {
+		uint32_t k = c->watched[i];
+
+		out->watched[i].l4 = (uint8_t)(k / XG_PORTS);
+		out->watched[i].port = (uint16_t)(k % XG_PORTS);
+		out->watched[i].pps =
+		    (double)(c->cur->port[k] > c->prev->port[k] ? c->cur->port[k] - c->prev->port[k]
+								: 0) /
+		    secs;
+	}
+	out->n_watched = c->n_watched;
 	sources(c, &src, secs, peers, out);
 	out->distinct_sources = distinct_sources(c->maps);
 	qsort(dst.v, dst.n, sizeof(*dst.v), by_samples_desc);

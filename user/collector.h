@@ -21,11 +21,12 @@ struct xg_collector {
 	const struct xg_maps *maps;
 	struct xg_counters *prev;
 	struct xg_counters *cur;
-	struct xg_counters *delta;
-	uint64_t prev_ns; /* controller clock at the previous read */
+	struct xg_stats delta; /* ports are compared in place, not copied */
+	uint64_t prev_ns;      /* controller clock at the previous read */
 	bool primed;
-	uint32_t sample_rate;	/* 1 in N packets sampled into the talker maps */
-	const uint8_t *watched; /* optional [2 * XG_PORTS] flags: ports always reported */
+	uint32_t sample_rate;		  /* 1 in N packets sampled into the talker maps */
+	uint32_t watched[XG_WATCHED_MAX]; /* XG_PORT_KEYs reported every tick */
+	int n_watched;
 };
 
 int xg_collector_init(struct xg_collector *c, const struct xg_maps *m, char *err, size_t errlen);

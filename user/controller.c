@@ -2,6 +2,7 @@
 #include "controller.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,17 @@ static void add_ports(uint8_t *tbl, int l4, const struct xg_cfg_ports *p, uint8_
 			tbl[XG_PORT_KEY(l4, port)] = svc;
 }
 
+/* The watched ports, as port keys, up to what a snapshot holds. */
+static void watch_ports(struct xg_collector *col, int l4, const struct xg_cfg_ports *p)
+{
+	int i, port;
+
+	for (i = 0; i < p->n; i++)
+		for (port = p->r[i].lo; port <= p->r[i].hi && col->n_watched < XG_WATCHED_MAX;
+		     port++)
+			col->watched[col->n_watched++] = XG_PORT_KEY((uint32_t)l4, (uint32_t)port);
+}
+
 int xg_controller_apply(struct xg_controller *c, const struct xg_cfg *cfg, char *err, size_t errlen)
 {
 	uint8_t *tbl = calloc(2 * XG_PORTS, 1);
@@ -175,6 +187,9 @@ int xg_controller_apply(struct xg_controller *c, const struct xg_cfg *cfg, char 
 	}
 	c->cfg = *cfg;
 	c->col.sample_rate = cfg->sample_rate;
+	c->col.n_watched = 0;
+	watch_ports(&c->col, XG_PORT_L4_UDP, &cfg->watched_udp);
+	watch_ports(&c->col, XG_PORT_L4_TCP, &cfg->watched_tcp);
 	return 0;
 }
 
@@ -323,6 +338,9 @@ int xg_controller_save(struct xg_controller *c, char *err, size_t errlen)
 	}
 	if (!ret)
 		ret = save_seq(c, err, errlen);
+	/* Serialising the state is the daemon's biggest transient allocation;
+	 * give the memory back rather than keep it as heap. */
+	malloc_trim(0);
 	return ret;
 }
 

@@ -81,15 +81,22 @@ static uint64_t sub(uint64_t a, uint64_t b)
 	return b >= a ? b - a : 0;
 }
 
-void xg_counters_delta(const struct xg_counters *a, const struct xg_counters *b,
-		       struct xg_counters *out)
+void xg_stats_delta(const struct xg_stats *a, const struct xg_stats *b, struct xg_stats *out)
 {
-	const __u64 *sa = (const __u64 *)&a->st, *sb = (const __u64 *)&b->st;
-	__u64 *so = (__u64 *)&out->st;
+	const __u64 *sa = (const __u64 *)a, *sb = (const __u64 *)b;
+	__u64 *so = (__u64 *)out;
 	size_t i;
 
 	for (i = 0; i < STATS_WORDS; i++)
 		so[i] = sub(sa[i], sb[i]);
+}
+
+void xg_counters_delta(const struct xg_counters *a, const struct xg_counters *b,
+		       struct xg_counters *out)
+{
+	size_t i;
+
+	xg_stats_delta(&a->st, &b->st, &out->st);
 	for (i = 0; i < 2 * XG_PORTS; i++)
 		out->port[i] = sub(a->port[i], b->port[i]);
 	out->mono_ns = sub(a->mono_ns, b->mono_ns);

@@ -22,4 +22,7 @@ int xg_counters_read(const struct xg_maps *m, struct xg_counters *out);
 void xg_counters_delta(const struct xg_counters *a, const struct xg_counters *b,
 		       struct xg_counters *out);
 
+/* The same for the hot counters alone. */
+void xg_stats_delta(const struct xg_stats *a, const struct xg_stats *b, struct xg_stats *out);
+
 #endif

@@ -217,6 +217,7 @@ int xg_attach(const char *ifname, enum xg_mode mode, const char *pin_dir,
 
 	xg_maps_from_skel(skel, &maps);
 	ret = xg_rtcfg_init(&maps, err, errlen);
+	xg_maps_close(&maps); /* unmaps; the fds belong to the skeleton */
 	if (ret) {
 		xdp_program__detach(prog, ifindex, XDP_MODE_UNSPEC, 0);
 		goto out;

@@ -15,6 +15,7 @@
 #define XG_TOP_PORTS   16
 #define XG_TOP_SOURCES 32
 #define XG_TOP_VICTIMS 8
+#define XG_WATCHED_MAX 64
 
 struct xg_port_rate {
 	uint8_t l4; /* XG_PORT_L4_TCP or XG_PORT_L4_UDP */
@@ -51,6 +52,8 @@ struct xg_snapshot {
 
 	struct xg_port_rate top_ports[XG_TOP_PORTS]; /* busiest first */
 	int n_top_ports;
+	struct xg_port_rate watched[XG_WATCHED_MAX]; /* the configured ports, always */
+	int n_watched;
 	struct xg_addr_rate top_src[XG_TOP_SOURCES]; /* busiest first */
 	int n_top_src;
 	struct xg_addr_rate top_dst[XG_TOP_VICTIMS];
