@@ -152,8 +152,9 @@ check-format:
 format:
 	clang-format -i $(FORMAT_SRCS)
 
-bench: $(BUILD)/prog_cost $(BENCH_BPF)
+bench: all
 	$(BUILD)/prog_cost --bpf-dir $(BUILD)
+	tools/bench/controller.sh $(BUILD)
 
 install: $(BUILD)/xdpctl
 	install -D -m 0755 $(BUILD)/xdpctl $(DESTDIR)$(PREFIX)/sbin/xdpctl
