@@ -5,6 +5,7 @@
  * limit), then for what passes: parse the rest, count, pass.
  */
 #include <linux/bpf.h>
+#include <stdbool.h>
 #include <bpf/bpf_helpers.h>
 #include <xdp/xdp_helpers.h>
 #include <xdpguard/abi.h>
@@ -38,6 +39,7 @@ int xdpguard(struct xdp_md *ctx)
 	__u32 zero = 0;
 	__u8 reason = XG_REASON_NONE;
 	__u8 verdict = XG_VERDICT_PASS;
+	bool allowed = false;
 	int mal;
 
 	cfg = bpf_map_lookup_elem(&xg_config, &zero);
@@ -56,6 +58,7 @@ int xdpguard(struct xdp_md *ctx)
 		if (a) {
 			a->hits++;
 			st->allowed++;
+			allowed = true;
 			goto pass;
 		}
 		blk = xg_block_lookup(cfg, pkt, &reason);
@@ -82,6 +85,22 @@ pass:
 	 * and counted with the layer where it ended. */
 	if (!mal && pkt->l3 != XG_L3_NONE)
 		mal = xg_parse_rest(ctx, cur.ip_off, cur.off);
+	/* Protect mode and the reflector rule need the service: after L4. */
+	if (!mal && !allowed && verdict == XG_VERDICT_PASS &&
+	    (cfg->protect_mask | cfg->amp_drop_mask)) {
+		int r = xg_protect_check(0);
+
+		if (r) {
+			reason = (__u8)r;
+			if (!(cfg->flags & XG_CFG_MONITOR_ONLY)) {
+				st->drop[reason & (XG_REASON_SLOTS - 1)]++;
+				st->verdict[XG_VERDICT_DROP]++;
+				return XDP_DROP;
+			}
+			st->would_drop[reason & (XG_REASON_SLOTS - 1)]++;
+			verdict = XG_VERDICT_WOULD_DROP;
+		}
+	}
 	st->proto[pkt->proto & (XG_PROTO_SLOTS - 1)].packets++;
 	st->proto[pkt->proto & (XG_PROTO_SLOTS - 1)].bytes += pkt->len;
 	if (pkt->l3 != XG_L3_NONE) {

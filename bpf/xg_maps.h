@@ -210,6 +210,32 @@ struct {
 	XG_PINNED;
 } xg_srcbits SEC(".maps");
 
+/* Protect mode: per-source buckets of unknown sources, and the per-CPU
+ * aggregate budget of each service. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XG_RATELIMIT_MAX);
+	__type(key, struct xg_v4_key);
+	__type(value, struct xg_ratelimit);
+	XG_PINNED;
+} xg_prot_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XG_RATELIMIT_MAX);
+	__type(key, struct xg_v6_key);
+	__type(value, struct xg_ratelimit);
+	XG_PINNED;
+} xg_prot_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XG_SVC_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xg_budget);
+	XG_PINNED;
+} xg_budget SEC(".maps");
+
 /* The packet being processed, per CPU and private to the program: lets the
  * parsing past L3 and the prefix probes be global functions, verified once,
  * that still see the whole parse result. */

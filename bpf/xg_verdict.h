@@ -194,20 +194,13 @@ static __always_inline struct xg_block *xg_block_lookup(const struct xg_config *
 	return b;
 }
 
-/* GCRA per source: returns 1 when the packet conforms to rate_pps. Two CPUs
- * updating one source at once may both pass; the error is one packet. */
-static __always_inline int xg_ratelimit_pass(const struct xg_pkt *pkt, __u32 rate_pps)
+/* GCRA: returns 1 when a packet at now conforms to rate_pps in the bucket
+ * at map/key (a struct xg_ratelimit), creating it on first use. Two CPUs
+ * updating one bucket at once may both pass; the error is one packet. */
+static __always_inline int xg_gcra(void *map, const void *key, __u64 interval, __u64 now)
 {
 	struct xg_ratelimit *rl, fresh = {};
-	__u64 interval, tau, tat, now;
-	void *map = pkt->l3 == XG_L3_V4 ? (void *)&xg_rl_v4 : (void *)&xg_rl_v6;
-	const void *key = pkt->l3 == XG_L3_V4 ? (const void *)&pkt->src4 : (const void *)pkt->src6;
-
-	if (!rate_pps)
-		return 0;
-	now = xg_now();
-	interval = 1000000000ULL / rate_pps;
-	tau = interval > XG_RL_BURST_NS ? interval : XG_RL_BURST_NS;
+	__u64 tau = interval > XG_RL_BURST_NS ? interval : XG_RL_BURST_NS, tat;
 
 	rl = bpf_map_lookup_elem(map, key);
 	if (!rl) {
@@ -220,6 +213,83 @@ static __always_inline int xg_ratelimit_pass(const struct xg_pkt *pkt, __u32 rat
 		return 0;
 	rl->tat_ns = tat + interval;
 	return 1;
+}
+
+/* A rate-limited block entry: each source gets rate_pps. */
+static __always_inline int xg_ratelimit_pass(const struct xg_pkt *pkt, __u32 rate_pps)
+{
+	void *map = pkt->l3 == XG_L3_V4 ? (void *)&xg_rl_v4 : (void *)&xg_rl_v6;
+	const void *key = pkt->l3 == XG_L3_V4 ? (const void *)&pkt->src4 : (const void *)pkt->src6;
+
+	if (!rate_pps)
+		return 0;
+	return xg_gcra(map, key, 1000000000ULL / rate_pps, xg_now());
+}
+
+/*
+ * Protect mode and the amplification rule, for a packet that is not
+ * allowlisted and has been parsed to L4 (from xg_scratch). Returns the drop
+ * reason, or 0 to pass. A global function: verified once, and off the path
+ * entirely while no service is protected and no reflector class dropped.
+ */
+__noinline int xg_protect_check(__u64 unused)
+{
+	struct xg_config *cfg;
+	struct xg_pkt *pkt;
+	__u32 zero = 0, key;
+	__u64 now;
+
+	(void)unused;
+	cfg = bpf_map_lookup_elem(&xg_config, &zero);
+	pkt = bpf_map_lookup_elem(&xg_scratch, &zero);
+	if (!cfg || !pkt || !pkt->has_ports)
+		return 0;
+
+	if (cfg->amp_drop_mask && pkt->proto == XG_PROTO_UDP) {
+		__u32 sport = pkt->sport;
+		struct xg_sport_class *ac = bpf_map_lookup_elem(&xg_sport_class, &sport);
+
+		if (ac && ac->amp && (cfg->amp_drop_mask & (1u << (ac->amp & 31))) &&
+		    (pkt->dport < cfg->client_lo || pkt->dport > cfg->client_hi))
+			return XG_REASON_AMP;
+	}
+
+	if (cfg->protect_mask) {
+		struct xg_port_class *cls;
+		struct xg_budget *b;
+		__u32 svc, src_pps, budget;
+		void *map;
+		const void *skey;
+
+		key = XG_PORT_KEY(pkt->proto == XG_PROTO_TCP ? XG_PORT_L4_TCP : XG_PORT_L4_UDP,
+				  pkt->dport);
+		cls = bpf_map_lookup_elem(&xg_port_class, &key);
+		if (!cls || !cls->svc)
+			return 0;
+		svc = cls->svc & (XG_SVC_SLOTS - 1);
+		if (!(cfg->protect_mask & (1u << svc)))
+			return 0;
+		src_pps = cfg->protect_src_pps[svc];
+		budget = cfg->protect_budget_pps[svc];
+		now = xg_now();
+		map = pkt->l3 == XG_L3_V4 ? (void *)&xg_prot_v4 : (void *)&xg_prot_v6;
+		skey = pkt->l3 == XG_L3_V4 ? (const void *)&pkt->src4 : (const void *)pkt->src6;
+		if (src_pps && !xg_gcra(map, skey, 1000000000ULL / src_pps, now))
+			return XG_REASON_PROTECT;
+		/* Together the unknown sources get the service's budget, so a
+		 * spoofed flood from many sources at a few pps each is held to it. */
+		b = bpf_map_lookup_elem(&xg_budget, &svc);
+		if (b && budget) {
+			__u64 interval = (cfg->ncpus ? cfg->ncpus : 1) * 1000000000ULL / budget;
+			__u64 tau = interval > XG_RL_BURST_NS ? interval : XG_RL_BURST_NS;
+			__u64 tat = b->tat_ns > now ? b->tat_ns : now;
+
+			if (tat - now >= tau)
+				return XG_REASON_PROTECT;
+			b->tat_ns = tat + interval;
+		}
+	}
+	return 0;
 }
 
 #endif /* XG_VERDICT_H */

@@ -303,7 +303,11 @@ static int print_entry(const struct xg_entry *e, void *arg)
 			    j, "origin", json_object_new_string(xg_origin_name(e->block.origin)));
 			json_object_object_add(j, "incident",
 					       json_object_new_int64(e->block.incident));
+			json_object_object_add(j, "reason",
+					       json_object_new_string(xg_why_name(e->block.why)));
 		} else {
+			json_object_object_add(
+			    j, "origin", json_object_new_string(xg_origin_name(e->allow.origin)));
 			json_object_object_add(j, "hits",
 					       json_object_new_int64((int64_t)e->allow.hits));
 			json_object_object_add(j, "comment",
@@ -327,12 +331,12 @@ static int print_entry(const struct xg_entry *e, void *arg)
 			xg_format_duration(left, ttl, sizeof(ttl));
 		snprintf(incident, sizeof(incident), e->block.incident ? "%u" : "-",
 			 e->block.incident);
-		printf("%-43s %-18s %-9s %12llu  %-10s %-8s %s\n", cidr, action, ttl,
-		       (unsigned long long)e->block.hits, xg_origin_name(e->block.origin), incident,
-		       age);
+		printf("%-43s %-18s %-9s %12llu  %-10s %-14s %-8s %s\n", cidr, action, ttl,
+		       (unsigned long long)e->block.hits, xg_origin_name(e->block.origin),
+		       xg_why_name(e->block.why), incident, age);
 	} else {
-		printf("%-43s %12llu  %-8s %s\n", cidr, (unsigned long long)e->allow.hits, age,
-		       e->allow.comment);
+		printf("%-43s %12llu  %-8s %-8s %s\n", cidr, (unsigned long long)e->allow.hits,
+		       xg_origin_name(e->allow.origin), age, e->allow.comment);
 	}
 	return 0;
 }
@@ -370,10 +374,10 @@ int cmd_list(int argc, char **argv)
 	if (o.json)
 		o.arr = json_object_new_array();
 	else if (list == XG_LIST_BLOCK)
-		printf("%-43s %-18s %-9s %12s  %-10s %-8s %s\n", "CIDR", "ACTION", "TTL-LEFT",
-		       "HITS", "ORIGIN", "INCIDENT", "AGE");
+		printf("%-43s %-18s %-9s %12s  %-10s %-14s %-8s %s\n", "CIDR", "ACTION", "TTL-LEFT",
+		       "HITS", "ORIGIN", "REASON", "INCIDENT", "AGE");
 	else
-		printf("%-43s %12s  %-8s %s\n", "CIDR", "HITS", "AGE", "COMMENT");
+		printf("%-43s %12s  %-8s %-8s %s\n", "CIDR", "HITS", "ORIGIN", "AGE", "COMMENT");
 	ret = xg_list_walk(&maps, list, print_entry, &o);
 	xg_maps_close(&maps);
 	if (ret) {

@@ -425,6 +425,7 @@ int xg_block_add(const struct xg_maps *m, const struct xg_cidr *c, const struct 
 	v.action = s->rate_pps ? XG_ACTION_RATELIMIT : XG_ACTION_DROP;
 	v.incident = s->incident;
 	v.origin = s->origin;
+	v.why = s->why;
 
 	/* A re-block keeps its hit count and first-seen time. */
 	list_maps(m, XG_LIST_BLOCK, maps);
@@ -439,10 +440,17 @@ int xg_block_add(const struct xg_maps *m, const struct xg_cidr *c, const struct 
 int xg_allow_add(const struct xg_maps *m, const struct xg_cidr *c, const char *comment,
 		 uint64_t now_ns, char *err, size_t errlen)
 {
+	return xg_allow_add_origin(m, c, comment, XG_ORIGIN_MANUAL, now_ns, err, errlen);
+}
+
+int xg_allow_add_origin(const struct xg_maps *m, const struct xg_cidr *c, const char *comment,
+			uint8_t origin, uint64_t now_ns, char *err, size_t errlen)
+{
 	struct xg_allow v;
 
 	memset(&v, 0, sizeof(v));
 	v.created_ns = now_ns;
+	v.origin = origin;
 	if (comment) {
 		if (strlen(comment) >= sizeof(v.comment)) {
 			snprintf(err, errlen, "comment is longer than %zu characters",

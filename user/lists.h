@@ -23,6 +23,7 @@ struct xg_block_spec {
 	uint32_t rate_pps; /* 0 = drop, else rate-limit per source */
 	uint32_t incident;
 	uint8_t origin; /* enum xg_origin */
+	uint8_t why;	/* enum xg_why */
 };
 
 struct xg_entry {
@@ -39,6 +40,10 @@ int xg_block_add(const struct xg_maps *m, const struct xg_cidr *c, const struct 
 /* Adds or replaces an allow entry; comment may be NULL. */
 int xg_allow_add(const struct xg_maps *m, const struct xg_cidr *c, const char *comment,
 		 uint64_t now_ns, char *err, size_t errlen);
+
+/* The same with the entry's origin (enum xg_origin: manual, config, learned). */
+int xg_allow_add_origin(const struct xg_maps *m, const struct xg_cidr *c, const char *comment,
+			uint8_t origin, uint64_t now_ns, char *err, size_t errlen);
 
 /* Adds n entries as one change: on any failure every entry already written
  * is put back as it was (restored or deleted) and nothing is left changed.

@@ -47,6 +47,8 @@ static const char *const reason_names[XG_REASON_MAX] = {
     [XG_REASON_BLOCK] = "block",
     [XG_REASON_BLOCK_PREFIX] = "block-prefix",
     [XG_REASON_RATELIMIT] = "ratelimit",
+    [XG_REASON_PROTECT] = "protect",
+    [XG_REASON_AMP] = "amplification",
 };
 
 static const char *const malformed_names[XG_MAL_MAX] = {
@@ -55,9 +57,15 @@ static const char *const malformed_names[XG_MAL_MAX] = {
 };
 
 static const char *const origin_names[] = {
-    [XG_ORIGIN_MANUAL] = "manual",
-    [XG_ORIGIN_CONTROLLER] = "controller",
-    [XG_ORIGIN_API] = "api",
+    [XG_ORIGIN_MANUAL] = "manual",   [XG_ORIGIN_CONTROLLER] = "controller", [XG_ORIGIN_API] = "api",
+    [XG_ORIGIN_LEARNED] = "learned", [XG_ORIGIN_CONFIG] = "config",
+};
+
+static const char *const why_names[] = {
+    [XG_WHY_MANUAL] = "manual",
+    [XG_WHY_TOP_SOURCE] = "top-source",
+    [XG_WHY_AGGREGATE] = "aggregate",
+    [XG_WHY_SOFT] = "soft-allowlist",
 };
 
 static const char *const action_names[] = {
@@ -98,6 +106,11 @@ const char *xg_malformed_name(int i)
 const char *xg_origin_name(int i)
 {
 	return NAME_AT(origin_names, i);
+}
+
+const char *xg_why_name(int i)
+{
+	return NAME_AT(why_names, i);
 }
 
 const char *xg_action_name(int i)

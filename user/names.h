@@ -11,5 +11,6 @@ const char *xg_reason_name(int r);
 const char *xg_malformed_name(int m);
 const char *xg_origin_name(int o);
 const char *xg_action_name(int a);
+const char *xg_why_name(int w);
 
 #endif

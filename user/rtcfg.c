@@ -208,6 +208,9 @@ int xg_rtcfg_init(const struct xg_maps *m, char *err, size_t errlen)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.sample_shift = XG_DEFAULT_SAMPLE_SHIFT;
 	cfg.rtp_learn_shift = XG_DEFAULT_RTP_LEARN_SHIFT;
+	cfg.ncpus = (__u32)libbpf_num_possible_cpus();
+	cfg.client_lo = XG_DEFAULT_CLIENT_LO;
+	cfg.client_hi = XG_DEFAULT_CLIENT_HI;
 	cfg.rtp_lo = XG_DEFAULT_RTP_LO;
 	cfg.rtp_hi = XG_DEFAULT_RTP_HI;
 	ret = xg_port_class_set(m, XG_PORT_L4_UDP, XG_DEFAULT_SIP_PORT, XG_DEFAULT_SIP_PORT,

@@ -13,8 +13,10 @@
 #define XG_DEFAULT_SIP_TLS_PORT	   5061
 #define XG_DEFAULT_RTP_LO	   10000
 #define XG_DEFAULT_RTP_HI	   20000
-#define XG_DEFAULT_SAMPLE_SHIFT	   6	/* 1 packet in 64 into the talker maps */
-#define XG_DEFAULT_RTP_LEARN_SHIFT 6	/* 1 valid RTP packet in 64 into xg_peers */
+#define XG_DEFAULT_SAMPLE_SHIFT	   6	 /* 1 packet in 64 into the talker maps */
+#define XG_DEFAULT_RTP_LEARN_SHIFT 6	 /* 1 valid RTP packet in 64 into xg_peers */
+#define XG_DEFAULT_CLIENT_LO	   32768 /* Linux's ip_local_port_range */
+#define XG_DEFAULT_CLIENT_HI	   60999
 #define XG_DEFAULT_LEARN_BUDGET	   4096 /* xg_peers updates per CPU until refilled */
 
 /* Fills xg_sport_class with the well-known reflector source ports. */

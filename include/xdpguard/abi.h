@@ -130,6 +130,8 @@ enum xg_reason {
 	XG_REASON_BLOCK,	/* exact /32 or /128 block entry */
 	XG_REASON_BLOCK_PREFIX, /* prefix block entry */
 	XG_REASON_RATELIMIT,	/* over the entry's per-source pps */
+	XG_REASON_PROTECT,	/* protect mode: an unknown source over its rate or the budget */
+	XG_REASON_AMP,		/* from a reflector source port to a non-client port */
 	XG_REASON_MAX,
 };
 
@@ -173,7 +175,7 @@ enum xg_malformed {
 #define XG_SVC_SLOTS	16
 #define XG_SIP_SLOTS	16
 #define XG_MAL_SLOTS	8
-#define XG_REASON_SLOTS 4
+#define XG_REASON_SLOTS 8
 
 #define XG_TTL_BUCKETS	32 /* TTL / hop limit >> 3 */
 #define XG_SIZE_BUCKETS 32 /* frame length >> 6, the last one open-ended */
@@ -186,9 +188,11 @@ enum xg_action {
 
 /* Who put an entry in. */
 enum xg_origin {
-	XG_ORIGIN_MANUAL = 0, /* xdpctl block */
-	XG_ORIGIN_CONTROLLER,
+	XG_ORIGIN_MANUAL = 0, /* xdpctl */
+	XG_ORIGIN_CONTROLLER, /* the controller's mitigation */
 	XG_ORIGIN_API,
+	XG_ORIGIN_LEARNED, /* allowlist: a peer the controller learned */
+	XG_ORIGIN_CONFIG,  /* allowlist: from the controller's config */
 };
 
 /* Config flags. */
@@ -233,7 +237,16 @@ struct xg_block {
 	__u32 incident;	  /* incident id, 0 = none */
 	__u8 action;	  /* enum xg_action */
 	__u8 origin;	  /* enum xg_origin */
-	__u8 pad[6];
+	__u8 why;	  /* enum xg_why: what put the entry in */
+	__u8 pad[5];
+};
+
+/* Why the controller made a block entry. */
+enum xg_why {
+	XG_WHY_MANUAL = 0,
+	XG_WHY_TOP_SOURCE, /* a top source of the attack */
+	XG_WHY_AGGREGATE,  /* sources crowding into one /24 or /64 */
+	XG_WHY_SOFT,	   /* soft-allowlisted: rate-limited, never dropped */
 };
 
 /* An allowlist entry (exact or prefix). */
@@ -242,6 +255,14 @@ struct xg_allow {
 	__u64 hits;
 	__u64 created_ns;
 	char comment[XG_COMMENT_LEN];
+	__u8 origin; /* enum xg_origin: manual, config or learned */
+	__u8 pad[7];
+};
+
+/* Protect mode's aggregate budget for one service, per CPU: GCRA over
+ * budget_pps / ncpus, so the CPUs never share a cache line. */
+struct xg_budget {
+	__u64 tat_ns;
 };
 
 /* Per-source token bucket state for rate-limited entries (GCRA: the
@@ -346,6 +367,17 @@ struct xg_config {
 	__u32 have;	       /* XG_HAVE_* */
 	__u32 sample_shift;    /* sample 1 packet in 2^shift; >= 32 = off */
 	__u32 rtp_learn_shift; /* 1 valid RTP packet in 2^shift updates xg_peers; >= 32 = off */
+	/* Protect mode, per service class: unknown (not allowlisted) sources
+	 * get protect_src_pps each and protect_budget_pps all together. */
+	__u32 protect_mask; /* bit per enum xg_svc */
+	__u32 protect_src_pps[XG_SVC_SLOTS];
+	__u32 protect_budget_pps[XG_SVC_SLOTS];
+	__u32 ncpus; /* to split the budget between CPUs */
+	/* Amplification: UDP from a class in amp_drop_mask to a port outside
+	 * the node's own client ports is dropped. */
+	__u32 amp_drop_mask; /* bit per enum xg_amp */
+	__u16 client_lo;
+	__u16 client_hi;
 	struct xg_lens_v4 block_v4;
 	struct xg_lens_v6 block_v6;
 	struct xg_lens_v4 allow_v4;

@@ -538,12 +538,34 @@ static void test_every_field(void)
 		spec_v4(&s, "10.123.6.6", IPPROTO_UDP, 9);
 		RUN_SPEC(&s);
 	}
+	/* Protect mode on SIP/UDP at 1 pps per source, and the DNS reflector
+	 * rule; both drop, then would-drop in monitor mode. */
+	CFG_GET(&cfg);
+	cfg.protect_mask = 1u << XG_SVC_SIP_UDP;
+	cfg.protect_src_pps[XG_SVC_SIP_UDP] = 1;
+	cfg.protect_budget_pps[XG_SVC_SIP_UDP] = 1000;
+	cfg.amp_drop_mask = 1u << XG_AMP_DNS;
+	CFG_PUT(&cfg);
+	for (i = 0; i < 5; i++) {
+		spec_v4(&s, "10.123.5.5", IPPROTO_UDP, 5060);
+		RUN_SPEC(&s);
+		spec_v4(&s, "10.123.5.6", IPPROTO_UDP, 9);
+		s.sport = 53;
+		RUN_SPEC(&s);
+	}
 	CFG_GET(&cfg);
 	cfg.flags |= XG_CFG_MONITOR_ONLY;
 	CFG_PUT(&cfg);
 	send_udp_at("10.123.8.8", 9, NULL, 10, XDP_PASS, __FILE__, __LINE__);
 	send_udp_at("10.123.7.7", 9, NULL, 10, XDP_PASS, __FILE__, __LINE__);
 	send_udp_at("10.123.6.6", 9, NULL, 10, XDP_PASS, __FILE__, __LINE__);
+	for (i = 0; i < 5; i++) {
+		spec_v4(&s, "10.123.5.5", IPPROTO_UDP, 5060);
+		EXPECT_EQ(RUN_SPEC(&s), XDP_PASS);
+		spec_v4(&s, "10.123.5.6", IPPROTO_UDP, 9);
+		s.sport = 53;
+		EXPECT_EQ(RUN_SPEC(&s), XDP_PASS);
+	}
 
 	stats_get(&st);
 	for (f = 0; f < XG_PROTO_MAX; f++)
