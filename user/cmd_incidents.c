@@ -38,6 +38,8 @@ static int collect(struct json_object *ev, void *arg)
 	const char *id = str_of(ev, "id");
 	size_t i;
 
+	if (strncmp(str_of(ev, "event"), "incident_", 9))
+		return 0; /* mitigation decisions are journaled too; not incidents */
 	if (l->only_id && strcmp(id, l->only_id))
 		return 0;
 	for (i = 0; i < l->n; i++) {

@@ -300,6 +300,7 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	c->lock_config = true;
+	xg_apply_own_addresses(&c->apply);
 	if (xg_controller_apply(c, &cfg, err, sizeof(err))) {
 		xg_fail("run", "%s", err);
 		goto out_ctl;

@@ -253,15 +253,16 @@ static void rates(const struct xg_stats *s, double secs, struct xg_snapshot *out
 		dropped += (double)s->drop[i];
 	}
 	out->allowed_pps = (double)s->allowed / secs;
+	out->mitigated_pps = dropped / secs;
 	for (i = 0; i < XG_TTL_BUCKETS; i++)
 		out->ttl_hist[i] = (double)s->ttl[i];
 	for (i = 0; i < XG_SIZE_BUCKETS; i++)
 		out->size_hist[i] = (double)s->size[i];
 	out->ttl_entropy = entropy(out->ttl_hist, XG_TTL_BUCKETS);
 
-	/* Dropped packets count in the total, so an incident stays open while
-	 * its mitigation is dropping the attack. */
-	out->metric[XG_M_PPS] = (pkts + dropped) / secs;
+	/* Like every metric, the total is what reached the host: dropped
+	 * traffic is in mitigated_pps, which keeps an incident open. */
+	out->metric[XG_M_PPS] = pkts / secs;
 	out->metric[XG_M_BPS] = bytes * 8.0 / secs;
 	out->metric[XG_M_TCP_PPS] = out->proto_pps[XG_PROTO_TCP];
 	out->metric[XG_M_UDP_PPS] = out->proto_pps[XG_PROTO_UDP];

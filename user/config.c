@@ -65,6 +65,25 @@ void xg_cfg_defaults(struct xg_cfg *cfg)
 	for (m = 0; m < XG_M_MAX; m++)
 		cfg->baseline.floor[m] = xg_metric_default_floor(m);
 	cfg->detect.close_ticks = 5;
+
+	cfg->mitigation.enabled = true;
+	cfg->mitigation.block_ttl_s = 300;
+	cfg->mitigation.max_entries = 10000;
+	cfg->mitigation.max_inserts_per_min = 6000;
+	cfg->mitigation.cooldown_s = 60;
+	cfg->mitigation.collateral_share = 0.5;
+	cfg->mitigation.max_peers = 50000;
+	cfg->mitigation.peer_idle_s = 30 * 86400;
+	cfg->mitigation.client_ports = (struct xg_cfg_range){32768, 60999};
+	/* the planner's defaults, as planner.h documents them */
+	cfg->mitigation.plan.max_block_sources = 32;
+	cfg->mitigation.plan.min_source_pps = 50;
+	cfg->mitigation.plan.aggregate_min = 4;
+	cfg->mitigation.plan.protect_distinct = 500;
+	cfg->mitigation.plan.protect_source_pps = 10;
+	cfg->mitigation.plan.protect_budget_factor = 2;
+	cfg->mitigation.plan.protect_budget_min = 100;
+	cfg->mitigation.plan.soft_rate_pps = 50;
 }
 
 /* ---- ports ---- */
@@ -1109,6 +1128,114 @@ static int parse_detection(const struct ctx *c, struct json_object *v, const cha
 	return 0;
 }
 
+/* An array of CIDR strings. */
+static int parse_cidrs(const struct ctx *c, struct json_object *v, const char *path,
+		       struct xg_cidr *out, int *n)
+{
+	char got[64], ipath[CFG_PATH_MAX], why[160];
+	size_t i, len;
+
+	if (!json_object_is_type(v, json_type_array))
+		return fail(c, path, "must be an array of CIDR strings, got %s",
+			    describe(v, got, sizeof(got)));
+	len = json_object_array_length(v);
+	if (len > XG_CFG_MAX_CIDRS)
+		return fail(c, path, "at most %d entries, got %zu", XG_CFG_MAX_CIDRS, len);
+	for (i = 0; i < len; i++) {
+		struct json_object *e = json_object_array_get_idx(v, i);
+
+		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
+		if (!json_object_is_type(e, json_type_string))
+			return fail(c, ipath, "must be a CIDR string, got %s",
+				    describe(e, got, sizeof(got)));
+		if (xg_cidr_parse(json_object_get_string(e), &out[i], why, sizeof(why)))
+			return fail(c, ipath, "invalid CIDR: %s", why);
+	}
+	*n = (int)len;
+	return 0;
+}
+
+static int parse_mitigation(const struct ctx *c, struct json_object *v, const char *path,
+			    struct xg_cfg *cfg)
+{
+	struct xg_mitigation_cfg *m = &cfg->mitigation;
+	char kpath[CFG_PATH_MAX];
+	int ret = 0;
+	int64_t x;
+
+	if (get_object(c, v, path))
+		return -1;
+	json_object_object_foreach (v, key, val) {
+		join(kpath, path, key);
+		if (!strcmp(key, "enabled")) {
+			ret = get_bool(c, val, kpath, &m->enabled);
+		} else if (!strcmp(key, "dry_run")) {
+			ret = get_bool(c, val, kpath, &m->dry_run);
+		} else if (!strcmp(key, "block_ttl_s")) {
+			ret = parse_u32(c, val, kpath, 1, 86400 * 30, &m->block_ttl_s);
+		} else if (!strcmp(key, "max_entries")) {
+			ret = parse_u32(c, val, kpath, 1, 1000000, &m->max_entries);
+		} else if (!strcmp(key, "max_inserts_per_min")) {
+			ret = parse_u32(c, val, kpath, 1, 10000000, &m->max_inserts_per_min);
+		} else if (!strcmp(key, "cooldown_s")) {
+			ret = parse_u32(c, val, kpath, 0, 86400, &m->cooldown_s);
+		} else if (!strcmp(key, "collateral_share")) {
+			ret = get_num(c, val, kpath, 0, false, 1, "0-1 (0 turns the check off)",
+				      &m->collateral_share);
+		} else if (!strcmp(key, "max_peers")) {
+			ret = parse_u32(c, val, kpath, 0, XG_ALLOW_EXACT_MAX, &m->max_peers);
+		} else if (!strcmp(key, "peer_idle_s")) {
+			ret = parse_u32(c, val, kpath, 60, 86400 * 365, &m->peer_idle_s);
+		} else if (!strcmp(key, "client_ports")) {
+			struct xg_cfg_ports p = {0};
+
+			ret = get_ports(c, val, kpath, false, &p, NULL);
+			if (!ret && p.n != 1)
+				ret =
+				    fail(c, kpath, "must be one port range, like \"32768-60999\"");
+			if (!ret)
+				m->client_ports = p.r[0];
+		} else if (!strcmp(key, "allowlist")) {
+			ret = parse_cidrs(c, val, kpath, m->allow, &m->n_allow);
+		} else if (!strcmp(key, "soft_allowlist")) {
+			ret = parse_cidrs(c, val, kpath, m->soft, &m->n_soft);
+		} else if (!strcmp(key, "max_block_sources")) {
+			ret = get_int(c, val, kpath, 0, XG_PLAN_MAX_STEPS - 8, &x);
+			m->plan.max_block_sources = (int)x;
+		} else if (!strcmp(key, "min_source_pps")) {
+			ret =
+			    get_num(c, val, kpath, 0, false, 1e9, "0-1e9", &m->plan.min_source_pps);
+		} else if (!strcmp(key, "aggregate_min")) {
+			ret = get_int(c, val, kpath, 2, 256, &x);
+			m->plan.aggregate_min = (int)x;
+		} else if (!strcmp(key, "protect_distinct")) {
+			ret = get_num(c, val, kpath, 1, false, 1e9, "1-1e9",
+				      &m->plan.protect_distinct);
+		} else if (!strcmp(key, "protect_source_pps")) {
+			ret = parse_u32(c, val, kpath, 1, 1000000, &m->plan.protect_source_pps);
+		} else if (!strcmp(key, "protect_budget_factor")) {
+			ret = get_num(c, val, kpath, 0, true, 1000, "over 0 and at most 1000",
+				      &m->plan.protect_budget_factor);
+		} else if (!strcmp(key, "protect_budget_min")) {
+			ret = parse_u32(c, val, kpath, 1, 100000000, &m->plan.protect_budget_min);
+		} else if (!strcmp(key, "soft_rate_pps")) {
+			ret = parse_u32(c, val, kpath, 1, 100000000, &m->plan.soft_rate_pps);
+		} else {
+			ret =
+			    fail(c, kpath,
+				 "unknown key (known: enabled, dry_run, block_ttl_s, max_entries, "
+				 "max_inserts_per_min, cooldown_s, collateral_share, max_peers, "
+				 "peer_idle_s, client_ports, allowlist, soft_allowlist, "
+				 "max_block_sources, min_source_pps, aggregate_min, "
+				 "protect_distinct, protect_source_pps, protect_budget_factor, "
+				 "protect_budget_min, soft_rate_pps)");
+		}
+		if (ret)
+			return -1;
+	}
+	return 0;
+}
+
 static const char *const attach_modes[] = {"auto", "native", "generic", NULL};
 static const char *const log_levels[] = {"error", "warn", "info", "debug", NULL};
 
@@ -1142,11 +1269,13 @@ static int parse_root(const struct ctx *c, struct json_object *root, struct xg_c
 			ret = parse_baseline(c, val, path, cfg);
 		else if (!strcmp(key, "detection"))
 			ret = parse_detection(c, val, path, cfg);
+		else if (!strcmp(key, "mitigation"))
+			ret = parse_mitigation(c, val, path, cfg);
 		else
 			ret = fail(c, path,
 				   "unknown key (known: interfaces, attach_mode, tick_ms, "
 				   "state_dir, log_level, monitor_only, sample_rate, learn_budget, "
-				   "services, baseline, detection)");
+				   "services, baseline, detection, mitigation)");
 		if (ret)
 			return ret;
 	}
@@ -1347,6 +1476,53 @@ static struct json_object *new_ports(const struct xg_cfg_ports *p)
 	return json_object_new_string(buf);
 }
 
+static struct json_object *cidrs_json(const struct xg_cidr *v, int n)
+{
+	struct json_object *arr = json_object_new_array();
+	char buf[64];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		xg_cidr_format(&v[i], buf, sizeof(buf));
+		json_object_array_add(arr, json_object_new_string(buf));
+	}
+	return arr;
+}
+
+static struct json_object *mitigation_json(const struct xg_mitigation_cfg *m)
+{
+	struct json_object *o = json_object_new_object();
+	char ports[32];
+
+	json_object_object_add(o, "enabled", json_object_new_boolean(m->enabled));
+	json_object_object_add(o, "dry_run", json_object_new_boolean(m->dry_run));
+	json_object_object_add(o, "block_ttl_s", json_object_new_int64(m->block_ttl_s));
+	json_object_object_add(o, "max_entries", json_object_new_int64(m->max_entries));
+	json_object_object_add(o, "max_inserts_per_min",
+			       json_object_new_int64(m->max_inserts_per_min));
+	json_object_object_add(o, "cooldown_s", json_object_new_int64(m->cooldown_s));
+	json_object_object_add(o, "collateral_share", new_number(m->collateral_share, true));
+	json_object_object_add(o, "max_peers", json_object_new_int64(m->max_peers));
+	json_object_object_add(o, "peer_idle_s", json_object_new_int64(m->peer_idle_s));
+	snprintf(ports, sizeof(ports), "%u-%u", m->client_ports.lo, m->client_ports.hi);
+	json_object_object_add(o, "client_ports", json_object_new_string(ports));
+	json_object_object_add(o, "allowlist", cidrs_json(m->allow, m->n_allow));
+	json_object_object_add(o, "soft_allowlist", cidrs_json(m->soft, m->n_soft));
+	json_object_object_add(o, "max_block_sources",
+			       json_object_new_int64(m->plan.max_block_sources));
+	json_object_object_add(o, "min_source_pps", new_number(m->plan.min_source_pps, false));
+	json_object_object_add(o, "aggregate_min", json_object_new_int64(m->plan.aggregate_min));
+	json_object_object_add(o, "protect_distinct", new_number(m->plan.protect_distinct, false));
+	json_object_object_add(o, "protect_source_pps",
+			       json_object_new_int64(m->plan.protect_source_pps));
+	json_object_object_add(o, "protect_budget_factor",
+			       new_number(m->plan.protect_budget_factor, true));
+	json_object_object_add(o, "protect_budget_min",
+			       json_object_new_int64(m->plan.protect_budget_min));
+	json_object_object_add(o, "soft_rate_pps", json_object_new_int64(m->plan.soft_rate_pps));
+	return o;
+}
+
 struct json_object *xg_cfg_to_json(const struct xg_cfg *cfg)
 {
 	struct json_object *root = json_object_new_object();
@@ -1408,5 +1584,6 @@ struct json_object *xg_cfg_to_json(const struct xg_cfg *cfg)
 
 	json_object_object_add(det, "close_ticks", json_object_new_int64(cfg->detect.close_ticks));
 	json_object_object_add(root, "detection", det);
+	json_object_object_add(root, "mitigation", mitigation_json(&cfg->mitigation));
 	return root;
 }

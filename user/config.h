@@ -14,7 +14,9 @@
 #include <json-c/json.h>
 
 #include "baseline.h"
+#include "cidr.h"
 #include "detect.h"
+#include "planner.h"
 
 #define XG_CFG_MAX_IFACES 16
 #define XG_CFG_MAX_RANGES 16
@@ -33,6 +35,29 @@ struct xg_cfg_extra_class {
 	char name[16]; /* empty = slot unused */
 	struct xg_cfg_ports udp;
 	struct xg_cfg_ports tcp;
+};
+
+#define XG_CFG_MAX_CIDRS 256
+
+/* What the controller does about an incident. */
+struct xg_mitigation_cfg {
+	bool enabled;		      /* act on incidents (default true) */
+	bool dry_run;		      /* log and journal every decision, apply none */
+	uint32_t block_ttl_s;	      /* each step's TTL, extended while the attack lasts (300) */
+	uint32_t max_entries;	      /* controller-made entries in force at once (10000) */
+	uint32_t max_inserts_per_min; /* new entries per minute (6000) */
+	uint32_t cooldown_s; /* a target withdrawn less than this ago is not re-added (60) */
+	double
+	    collateral_share; /* roll back when peer traffic falls under this share of normal (0.5) */
+	uint32_t max_peers;   /* learned peers kept (50000) */
+	uint32_t peer_idle_s; /* a learned peer idle this long is forgotten (30 days) */
+	struct xg_cfg_range
+	    client_ports; /* the node's own client ports: spared by the reflector rule */
+	int n_allow;
+	struct xg_cidr allow[XG_CFG_MAX_CIDRS]; /* static allowlist: trunks, SBCs, subnets */
+	int n_soft;
+	struct xg_cidr soft[XG_CFG_MAX_CIDRS]; /* soft allowlist: rate-limited, never dropped */
+	struct xg_plan_cfg plan;
 };
 
 struct xg_cfg {
@@ -63,6 +88,7 @@ struct xg_cfg {
 	/* decisions */
 	struct xg_baseline_cfg baseline;
 	struct xg_detect_cfg detect;
+	struct xg_mitigation_cfg mitigation;
 };
 
 /* The embedded defaults. */

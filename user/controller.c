@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fsutil.h"
 #include "journal.h"
@@ -101,6 +102,8 @@ int xg_controller_init(struct xg_controller *c, const struct xg_cfg *cfg,
 			goto fail;
 	}
 	xg_detector_init(&c->det, seq);
+	xg_apply_init(&c->apply, maps, sink);
+	c->apply.state_dir = persist ? c->cfg.state_dir : NULL;
 	return 0;
 fail:
 	xg_controller_free(c);
@@ -109,6 +112,7 @@ fail:
 
 void xg_controller_free(struct xg_controller *c)
 {
+	xg_apply_free(&c->apply);
 	xg_collector_free(&c->col);
 	xg_peers_free(&c->peers);
 	free(c->base);
@@ -187,6 +191,10 @@ int xg_controller_apply(struct xg_controller *c, const struct xg_cfg *cfg, char 
 	}
 	c->cfg = *cfg;
 	c->col.sample_rate = cfg->sample_rate;
+	c->apply.lock_config = c->lock_config;
+	ret = xg_apply_configure(&c->apply, &c->cfg.mitigation, err, errlen);
+	if (ret)
+		return ret;
 	c->col.n_watched = 0;
 	watch_ports(&c->col, XG_PORT_L4_UDP, &cfg->watched_udp);
 	watch_ports(&c->col, XG_PORT_L4_TCP, &cfg->watched_tcp);
@@ -268,6 +276,35 @@ static void record(struct xg_controller *c, enum xg_detect_event ev, const struc
 	json_object_put(o);
 }
 
+/* Peacetime traffic from unknown sources, per service: protect mode's
+ * budget is built on it. */
+#define PEACE_ALPHA 0.05
+
+static void mitigate(struct xg_controller *c, uint64_t now, bool new_peers)
+{
+	const struct xg_incident *inc = c->det.open ? &c->det.cur : NULL;
+	double share = c->snap.new_source_share < 0 ? 0 : c->snap.new_source_share;
+	struct timespec ts;
+	int i;
+
+	if (!inc) {
+		for (i = 0; i < XG_SVC_MAX; i++)
+			c->peace_unknown_pps[i] = (1 - PEACE_ALPHA) * c->peace_unknown_pps[i] +
+						  PEACE_ALPHA * c->snap.svc_pps[i] * share;
+	}
+	c->apply.lock_config = c->lock_config;
+	/* Learning, and incidents that are not attacks: decide and report,
+	 * apply nothing. */
+	xg_apply_tick(&c->apply, inc, &c->snap, &c->peers, c->peace_unknown_pps, now,
+		      inc && (inc->learning || !inc->cls.attack));
+	if (new_peers || now - c->last_peer_sync_ns >= SAVE_EVERY_NS) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		xg_apply_sync_peers(&c->apply, &c->peers,
+				    (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
+		c->last_peer_sync_ns = now;
+	}
+}
+
 int xg_controller_tick(struct xg_controller *c, char *err, size_t errlen)
 {
 	uint64_t now = xg_clock_now(c->clock);
@@ -309,6 +346,7 @@ int xg_controller_tick(struct xg_controller *c, char *err, size_t errlen)
 	if (!c->det.open && ev == XG_EV_NONE)
 		xg_baseline_update(c->base, &c->cfg.baseline, c->snap.metric, now);
 	record(c, ev, &cls);
+	mitigate(c, now, pt.new_known > 0);
 
 	ret = set_learn_paused(c, c->det.open, err, errlen);
 	if (ret)

@@ -12,21 +12,16 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
+#include "apply.h"
 #include "baseline.h"
 #include "clock.h"
 #include "collector.h"
 #include "config.h"
 #include "detect.h"
+#include "events.h"
 #include "maps.h"
 #include "peers.h"
 #include "snapshot.h"
-
-/* Where events go: the daemon logs them, replay prints them. obj is
- * borrowed for the call. */
-struct xg_event_sink {
-	void (*emit)(void *arg, const char *event, uint64_t ts_ns, struct json_object *obj);
-	void *arg;
-};
 
 struct xg_controller {
 	struct xg_cfg cfg;
@@ -37,6 +32,9 @@ struct xg_controller {
 	bool lock_config; /* take the xdpctl lock around config writes (shared maps) */
 
 	struct xg_collector col;
+	struct xg_applier apply;
+	double peace_unknown_pps[XG_SVC_MAX]; /* per service, outside incidents */
+	uint64_t last_peer_sync_ns;
 	struct xg_peers peers;
 	struct xg_baseline *base;
 	struct xg_detector det;

@@ -110,6 +110,13 @@ enum xg_detect_event xg_detect_step(struct xg_detector *d, const struct xg_detec
 		inc->peak_bps = s->metric[XG_M_BPS];
 
 	if (!fired) {
+		/* The metrics fall once mitigation drops the attack; what is
+		 * still being dropped says whether the attack goes on. */
+		if (s->mitigated_pps >= XG_DETECT_SUSTAIN_MIN_PPS &&
+		    s->mitigated_pps >= XG_DETECT_SUSTAIN_SHARE * inc->peak_pps) {
+			inc->under_ticks = 0;
+			return XG_EV_NONE;
+		}
 		if (++inc->under_ticks >= close_ticks) {
 			inc->end_ns = now_ns;
 			d->open = false;

@@ -11,6 +11,11 @@
 #include "classify.h"
 #include "snapshot.h"
 
+/* An open incident stays open while mitigation still drops at least this
+ * many pps and this share of the incident's peak. */
+#define XG_DETECT_SUSTAIN_MIN_PPS 100.0
+#define XG_DETECT_SUSTAIN_SHARE	  0.05
+
 struct xg_detect_cfg {
 	int close_ticks; /* consecutive ticks under every threshold to close (default 5) */
 };

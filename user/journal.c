@@ -84,12 +84,22 @@ int xg_journal_append(const char *state_dir, const struct xg_incident *inc, cons
 		      bool sync, char *err, size_t errlen)
 {
 	struct json_object *o = xg_incident_to_json(inc, event);
+	int ret;
+
+	json_object_object_add(o, "logged", time_json(inc->last_ns));
+	ret = xg_journal_append_json(state_dir, o, sync, err, errlen);
+	json_object_put(o);
+	return ret;
+}
+
+int xg_journal_append_json(const char *state_dir, struct json_object *o, bool sync, char *err,
+			   size_t errlen)
+{
 	char path[4096];
 	const char *line;
 	size_t len;
 	int fd, ret = 0;
 
-	json_object_object_add(o, "logged", time_json(inc->last_ns));
 	line = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 						     JSON_C_TO_STRING_NOSLASHESCAPE);
 	len = strlen(line);
@@ -120,7 +130,6 @@ int xg_journal_append(const char *state_dir, const struct xg_incident *inc, cons
 	if (ret)
 		snprintf(err, errlen, "cannot append to %s: %s", path, strerror(-ret));
 out:
-	json_object_put(o);
 	return ret;
 }
 

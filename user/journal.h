@@ -21,6 +21,10 @@ struct json_object *xg_incident_to_json(const struct xg_incident *inc, const cha
 int xg_journal_append(const char *state_dir, const struct xg_incident *inc, const char *event,
 		      bool sync, char *err, size_t errlen);
 
+/* Appends any event object as one line (mitigation decisions). */
+int xg_journal_append_json(const char *state_dir, struct json_object *obj, bool sync, char *err,
+			   size_t errlen);
+
 /* Calls cb with every line's object, oldest first; a line that does not
  * parse is reported through err and skipped (a torn last line after a
  * crash). Returns 0, or the first non-zero cb value. */

@@ -54,14 +54,14 @@ struct xg_preserved {
 };
 
 struct xg_plan_cfg {
-	int max_block_sources;	   /* at most this many /32 or /128 steps (default 32) */
-	double min_source_pps;	   /* a top source under this is not blocked (default 50) */
-	int aggregate_min;	   /* sources in one /24 (IPv6 /64) to block the prefix (default 4) */
-	double protect_distinct;   /* more distinct sources than this: protect mode (default 500) */
-	uint32_t protect_source_pps; /* per unknown source in protect mode (default 10) */
-	double protect_budget_factor; /* aggregate budget = factor x peacetime unknown rate (default 2) */
-	uint32_t protect_budget_min; /* and at least this (default 100 pps) */
-	uint32_t soft_rate_pps;	   /* soft-allowlisted sources are limited to this (default 50) */
+	int max_block_sources;	 /* at most this many /32 or /128 steps (default 32) */
+	double min_source_pps;	 /* a top source under this is not blocked (default 50) */
+	int aggregate_min;	 /* sources in one /24 (IPv6 /64) to block the prefix (default 4) */
+	double protect_distinct; /* more distinct sources than this: protect mode (default 500) */
+	uint32_t protect_source_pps;  /* per unknown source in protect mode (default 10) */
+	double protect_budget_factor; /* budget = factor x peacetime unknown rate (default 2) */
+	uint32_t protect_budget_min;  /* and at least this (default 100 pps) */
+	uint32_t soft_rate_pps; /* soft-allowlisted sources are limited to this (default 50) */
 };
 
 void xg_plan_cfg_defaults(struct xg_plan_cfg *cfg);
@@ -72,6 +72,11 @@ void xg_plan_cfg_defaults(struct xg_plan_cfg *cfg);
  * base). Spoofed attacks and attacks from more than protect_distinct
  * sources put the attacked service in protect mode instead of (or besides)
  * blocking top sources; amplification adds an AMP_DROP for its class.
+ * Protect mode also comes on when the sources the plan blocks carry under
+ * half the rate of the attack's metric (xg_plan_attack_metric). Steps come
+ * in a fixed order: AMP_DROP, PROTECT, prefix steps, then host steps, each
+ * group busiest first. keep may be NULL (nothing preserved), and so may
+ * peace_unknown_pps (the budget is then protect_budget_min).
  */
 void xg_plan(const struct xg_plan_cfg *cfg, const struct xg_incident *inc,
 	     const struct xg_snapshot *s, const struct xg_preserved *keep,

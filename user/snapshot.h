@@ -47,6 +47,7 @@ struct xg_snapshot {
 	double drop_pps[XG_REASON_MAX];
 	double would_drop_pps[XG_REASON_MAX];
 	double allowed_pps;
+	double mitigated_pps;		   /* dropped by any reason: the attack still coming */
 	double ttl_hist[XG_TTL_BUCKETS];   /* packets in the interval */
 	double size_hist[XG_SIZE_BUCKETS]; /* packets in the interval */
 

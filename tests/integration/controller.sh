@@ -51,7 +51,7 @@ cleanup() {
 	nsenter --net="/run/netns/$NS_RX" "$XDPCTL" detach veth-rx >/dev/null 2>&1
 	ip netns del "$NS_TX" 2>/dev/null
 	ip netns del "$NS_RX" 2>/dev/null
-	rm -rf "$WORK" "$XDPGUARD_PIN_DIR"
+	[ -n "${KEEP:-}" ] || rm -rf "$WORK"; rm -rf "$XDPGUARD_PIN_DIR"
 }
 trap cleanup EXIT INT TERM
 
@@ -69,7 +69,8 @@ write_config() { # TICK_MS
   "sample_rate": 16,
   "baseline": {"window": 60, "learning_s": 3,
                "floors": {"pps": 3000, "udp_pps": 2000, "bps": 50000000}},
-  "detection": {"close_ticks": 3}
+  "detection": {"close_ticks": 3},
+  "mitigation": {"block_ttl_s": 4, "cooldown_s": 0}
 }
 EOF
 }

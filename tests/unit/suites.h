@@ -12,5 +12,6 @@ void add_detect_suite(void) __attribute__((weak));
 void add_classify_suite(void) __attribute__((weak));
 void add_journal_suite(void) __attribute__((weak));
 void add_collector_suite(void) __attribute__((weak));
+void add_planner_suite(void) __attribute__((weak));
 
 #endif

@@ -165,13 +165,13 @@ static void test_full_file_round_trip(void)
 		static const char *const keys[] = {
 		    "interfaces", "attach_mode",  "tick_ms",	 "state_dir",
 		    "log_level",  "monitor_only", "sample_rate", "learn_budget",
-		    "services",	  "baseline",	  "detection",
+		    "services",	  "baseline",	  "detection",	 "mitigation",
 		};
 		struct json_object *svc, *base, *floors, *det, *x;
 		size_t i;
 		int m;
 
-		CU_ASSERT_EQUAL(json_object_object_length(o), 11);
+		CU_ASSERT_EQUAL(json_object_object_length(o), 12);
 		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			CU_ASSERT_TRUE(json_object_object_get_ex(o, keys[i], NULL));
 		CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(o, "services", &svc));
@@ -246,12 +246,17 @@ static void test_unknown_keys(void)
 	    {"{\n  \"tick_ms\": 500,\n  \"tickms\": 500\n}",
 	     "t.json:3: tickms: unknown key (known: interfaces, attach_mode, tick_ms, state_dir, "
 	     "log_level, monitor_only, sample_rate, learn_budget, services, baseline, "
-	     "detection)"},
+	     "detection, mitigation)"},
 	    {"{\n  \"baseline\": {\n    \"window\": 300,\n    \"windw\": 300\n  }\n}",
 	     "t.json:4: baseline.windw: unknown key (known: window, multiplier, percentile, "
 	     "learning_s, tow_after_s, floors)"},
 	    {"{\"detection\": {\n\"close\": 1}}",
 	     "t.json:2: detection.close: unknown key (known: close_ticks)"},
+	    {"{\"mitigation\": {\n\"allowlist\": [\"10.0.0.0/8\",\n \"10.1.2.3/24\"]}}",
+	     "t.json:3: mitigation.allowlist[1]: invalid CIDR: '10.1.2.3/24' has host bits set "
+	     "(did you mean 10.1.2.0/24?)"},
+	    {"{\"mitigation\": {\"block_ttl_s\": 0}}",
+	     "t.json:1: mitigation.block_ttl_s: must be an integer 1-2592000, got 0"},
 	    {"{\"services\": {\"extra\": [\n{\"name\": \"a\", \"udp_ports\": \"1\"},\n"
 	     "{\"name\": \"b\",\n \"udp\": \"2\"}]}}",
 	     "t.json:4: services.extra[1].udp: unknown key (known: name, udp_ports, tcp_ports)"},
@@ -266,7 +271,7 @@ static void test_unknown_keys(void)
 	    {"{\"services\": {},\n\"\\u0062ad\\nkey\": 1}",
 	     "t.json:2: bad?key: unknown key (known: interfaces, attach_mode, tick_ms, state_dir, "
 	     "log_level, monitor_only, sample_rate, learn_budget, services, baseline, "
-	     "detection)"},
+	     "detection, mitigation)"},
 	};
 
 	check_bad(v, sizeof(v) / sizeof(v[0]));
