@@ -23,7 +23,7 @@
 #define COLLATERAL_WINDOW_NS (5 * NS)
 /* Below this much normal peer traffic the collateral check has no signal. */
 #define COLLATERAL_MIN_PPS 5.0
-#define PEER_NORMAL_ALPHA 0.1
+#define PEER_NORMAL_ALPHA  0.1
 
 static uint64_t mono_ns(void)
 {
@@ -48,10 +48,12 @@ static const char *svc_label(uint8_t svc)
 static const char *amp_label(uint8_t amp)
 {
 	static const char *const names[XG_AMP_MAX] = {
-	    [XG_AMP_CHARGEN] = "chargen", [XG_AMP_DNS] = "dns",	  [XG_AMP_PORTMAP] = "portmap",
-	    [XG_AMP_NTP] = "ntp",	  [XG_AMP_NETBIOS] = "netbios", [XG_AMP_SNMP] = "snmp",
-	    [XG_AMP_CLDAP] = "cldap",	  [XG_AMP_RIP] = "rip",		  [XG_AMP_SSDP] = "ssdp",
-	    [XG_AMP_ARD] = "ard",	  [XG_AMP_WSD] = "wsd",		  [XG_AMP_MDNS] = "mdns",
+	    [XG_AMP_CHARGEN] = "chargen", [XG_AMP_DNS] = "dns",
+	    [XG_AMP_PORTMAP] = "portmap", [XG_AMP_NTP] = "ntp",
+	    [XG_AMP_NETBIOS] = "netbios", [XG_AMP_SNMP] = "snmp",
+	    [XG_AMP_CLDAP] = "cldap",	  [XG_AMP_RIP] = "rip",
+	    [XG_AMP_SSDP] = "ssdp",	  [XG_AMP_ARD] = "ard",
+	    [XG_AMP_WSD] = "wsd",	  [XG_AMP_MDNS] = "mdns",
 	    [XG_AMP_UBNT] = "ubnt",	  [XG_AMP_MEMCACHED] = "memcached",
 	};
 
@@ -124,18 +126,15 @@ void xg_apply_free(struct xg_applier *a)
 	struct xg_recent *r, *rt;
 	struct xg_learned *l, *lt;
 
-	HASH_ITER(hh, a->active, x, xt)
-	{
+	HASH_ITER (hh, a->active, x, xt) {
 		HASH_DEL(a->active, x);
 		free(x);
 	}
-	HASH_ITER(hh, a->recent, r, rt)
-	{
+	HASH_ITER (hh, a->recent, r, rt) {
 		HASH_DEL(a->recent, r);
 		free(r);
 	}
-	HASH_ITER(hh, a->learned, l, lt)
-	{
+	HASH_ITER (hh, a->learned, l, lt) {
 		HASH_DEL(a->learned, l);
 		free(l);
 	}
@@ -231,8 +230,7 @@ static bool keep_covers(void *arg, const struct xg_cidr *prefix)
 		    xg_cidr_contains(&k->a->cfg->allow[i], prefix))
 			return true;
 	if (k->peers)
-		HASH_ITER(hh, k->peers->table, e, tmp)
-		{
+		HASH_ITER (hh, k->peers->table, e, tmp) {
 			if (e->known && xg_cidr_contains(prefix, &e->addr))
 				return true;
 		}
@@ -271,7 +269,8 @@ static int set_config_bits(struct xg_applier *a, const struct xg_step *st, bool 
 			if (on) {
 				rc.protect_mask |= bit;
 				rc.protect_src_pps[st->svc & (XG_SVC_SLOTS - 1)] = st->rate_pps;
-				rc.protect_budget_pps[st->svc & (XG_SVC_SLOTS - 1)] = st->budget_pps;
+				rc.protect_budget_pps[st->svc & (XG_SVC_SLOTS - 1)] =
+				    st->budget_pps;
 			} else {
 				rc.protect_mask &= ~bit;
 			}
@@ -392,8 +391,7 @@ static size_t host_entries(const struct xg_applier *a)
 	const struct xg_active *x, *t;
 	size_t n = 0;
 
-	HASH_ITER(hh, a->active, x, t)
-	{
+	HASH_ITER (hh, a->active, x, t) {
 		if (x->step.kind == XG_STEP_BLOCK || x->step.kind == XG_STEP_RATELIMIT)
 			n++;
 	}
@@ -413,8 +411,7 @@ static bool guard_ok(struct keep_ctx *k, const struct xg_step *st)
 
 static void plan_and_apply(struct xg_applier *a, const struct xg_incident *inc,
 			   const struct xg_snapshot *s, struct keep_ctx *k,
-			   const double peace_unknown_pps[XG_SVC_MAX], uint64_t now_ns,
-			   bool enact)
+			   const double peace_unknown_pps[XG_SVC_MAX], uint64_t now_ns, bool enact)
 {
 	struct xg_preserved keep = {keep_is_preserved, keep_covers, keep_is_soft, k};
 	const struct xg_mitigation_cfg *cfg = a->cfg;
@@ -454,8 +451,8 @@ static void plan_and_apply(struct xg_applier *a, const struct xg_incident *inc,
 		HASH_FIND_STR(a->recent, key, r);
 		if (r && r->until_ns > now_ns)
 			continue; /* cooldown: withdrawn a moment ago */
-		if (is_host_entry &&
-		    (host_entries(a) >= cfg->max_entries || a->inserts >= cfg->max_inserts_per_min)) {
+		if (is_host_entry && (host_entries(a) >= cfg->max_entries ||
+				      a->inserts >= cfg->max_inserts_per_min)) {
 			a->steps_refused++;
 			continue;
 		}
@@ -506,8 +503,7 @@ static void collateral_check(struct xg_applier *a, const struct xg_snapshot *s,
 		 "collateral: preserved-peer traffic fell to %.0f pps from a normal %.0f pps "
 		 "after this step",
 		 s->allowed_pps, a->peer_normal_pps);
-	HASH_ITER(hh, a->active, x, t)
-	{
+	HASH_ITER (hh, a->active, x, t) {
 		if (now_ns - x->first_ns <= COLLATERAL_WINDOW_NS) {
 			a->rollbacks++;
 			withdraw(a, x, now_ns, why, enact, a->cfg->block_ttl_s);
@@ -516,9 +512,9 @@ static void collateral_check(struct xg_applier *a, const struct xg_snapshot *s,
 	a->last_new_ns = 0;
 }
 
-void xg_apply_tick(struct xg_applier *a, const struct xg_incident *inc,
-		   const struct xg_snapshot *s, const struct xg_peers *peers,
-		   const double peace_unknown_pps[XG_SVC_MAX], uint64_t now_ns, bool monitor_only)
+void xg_apply_tick(struct xg_applier *a, const struct xg_incident *inc, const struct xg_snapshot *s,
+		   const struct xg_peers *peers, const double peace_unknown_pps[XG_SVC_MAX],
+		   uint64_t now_ns, bool monitor_only)
 {
 	struct keep_ctx k = {a, peers};
 	struct xg_active *x, *t;
@@ -530,11 +526,11 @@ void xg_apply_tick(struct xg_applier *a, const struct xg_incident *inc,
 	if (inc && a->cfg->enabled)
 		plan_and_apply(a, inc, s, &k, peace_unknown_pps, now_ns, enact);
 	collateral_check(a, s, inc, now_ns, enact);
-	HASH_ITER(hh, a->active, x, t)
-	{
+	HASH_ITER (hh, a->active, x, t) {
 		if (x->expires_ns <= now_ns)
-			withdraw(a, x, now_ns, inc ? "no longer needed" : "incident over and TTL passed",
-				 enact, a->cfg->cooldown_s);
+			withdraw(a, x, now_ns,
+				 inc ? "no longer needed" : "incident over and TTL passed", enact,
+				 a->cfg->cooldown_s);
 	}
 }
 
@@ -542,8 +538,7 @@ void xg_apply_withdraw_all(struct xg_applier *a, uint64_t now_ns, const char *wh
 {
 	struct xg_active *x, *t;
 
-	HASH_ITER(hh, a->active, x, t)
-	{
+	HASH_ITER (hh, a->active, x, t) {
 		withdraw(a, x, now_ns, why, a->cfg && !a->cfg->dry_run, 0);
 	}
 }
@@ -557,8 +552,7 @@ int xg_apply_sync_peers(struct xg_applier *a, const struct xg_peers *peers, uint
 
 	if (!a->cfg)
 		return 0;
-	HASH_ITER(hh, peers->table, e, et)
-	{
+	HASH_ITER (hh, peers->table, e, et) {
 		if (!e->known || a->n_learned >= a->cfg->max_peers)
 			continue;
 		HASH_FIND(hh, a->learned, e->key, sizeof(e->key), l);
@@ -580,8 +574,7 @@ int xg_apply_sync_peers(struct xg_applier *a, const struct xg_peers *peers, uint
 		a->n_learned++;
 	}
 	/* Peers that aged out or turned bad leave the allowlist. */
-	HASH_ITER(hh, a->learned, l, lt)
-	{
+	HASH_ITER (hh, a->learned, l, lt) {
 		if (xg_peers_is_known(peers, &l->addr))
 			continue;
 		xg_list_del(a->maps, XG_LIST_ALLOW, &l->addr, err, sizeof(err));

@@ -59,8 +59,8 @@ struct xg_applier {
 	struct xg_cidr own[XG_OWN_ADDRS_MAX]; /* the node's addresses: never blocked */
 	int n_own;
 	const struct xg_mitigation_cfg *cfg;
-	uint64_t minute_ns; /* start of the current insert-rate minute */
-	uint32_t inserts;   /* in that minute */
+	uint64_t minute_ns;	/* start of the current insert-rate minute */
+	uint32_t inserts;	/* in that minute */
 	double peer_normal_pps; /* preserved-peer traffic outside incidents (EWMA) */
 	uint64_t last_new_ns;	/* when the last new step went in */
 	uint64_t steps_applied, steps_refused, rollbacks;
@@ -83,9 +83,9 @@ void xg_apply_own_addresses(struct xg_applier *a);
  * collateral damage. monitor_only (learning, or an incident that is not an
  * attack) plans and reports but applies nothing.
  */
-void xg_apply_tick(struct xg_applier *a, const struct xg_incident *inc,
-		   const struct xg_snapshot *s, const struct xg_peers *peers,
-		   const double peace_unknown_pps[XG_SVC_MAX], uint64_t now_ns, bool monitor_only);
+void xg_apply_tick(struct xg_applier *a, const struct xg_incident *inc, const struct xg_snapshot *s,
+		   const struct xg_peers *peers, const double peace_unknown_pps[XG_SVC_MAX],
+		   uint64_t now_ns, bool monitor_only);
 
 /* Mirrors the known peers into the XDP allowlist (origin learned): adds the
  * new ones up to max_peers, removes the forgotten ones. */

@@ -51,5 +51,6 @@ int cmd_run(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_incidents(int argc, char **argv);
 int cmd_incident(int argc, char **argv);
+int cmd_peers(int argc, char **argv);
 
 #endif

@@ -347,6 +347,13 @@ int xg_controller_tick(struct xg_controller *c, char *err, size_t errlen)
 		xg_baseline_update(c->base, &c->cfg.baseline, c->snap.metric, now);
 	record(c, ev, &cls);
 	mitigate(c, now, pt.new_known > 0);
+	/* A new peer is saved at once, so xdpctl peers shows it. */
+	if (c->persist && pt.new_known) {
+		char path[4096];
+
+		state_path(c, "peers.json", path, sizeof(path));
+		xg_peers_save(&c->peers, path, err, errlen);
+	}
 
 	ret = set_learn_paused(c, c->det.open, err, errlen);
 	if (ret)

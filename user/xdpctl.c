@@ -53,6 +53,8 @@ static const char usage[] =
     "  incidents [--json] [--since T]\n"
     "  incident show ID\n"
     "        The incident journal (STATE_DIR/incidents.jsonl).\n"
+    "  peers [--json]\n"
+    "        The SIP/RTP peers the controller learned: never dropped.\n"
     "  config check FILE\n"
     "  config show [--config FILE]\n"
     "        Validate a config file; print the effective config.\n"
@@ -92,6 +94,7 @@ static const struct command commands[] = {
     {"incidents", cmd_incidents},
     {"incident", cmd_incident},
     {"config", cmd_config},
+    {"peers", cmd_peers},
 };
 
 static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)

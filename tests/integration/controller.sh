@@ -20,6 +20,7 @@ WORK=$(mktemp -d /tmp/xg-ctl-XXXXXX)
 STATE="$WORK/state"
 RX_IP=10.123.3.1
 TX_IP=10.123.3.2
+PEER_IP=10.123.3.3 # sends SIP OPTIONS in peacetime: must be learned
 DAEMON=
 passed=0
 failed=0
@@ -81,11 +82,16 @@ start_daemon() {
 	DAEMON=$!
 }
 
-# Light peacetime traffic: N datagrams, 20 per second.
+# Light peacetime traffic: N datagrams, 20 per second, plus a SIP OPTIONS
+# from the peer address every 5th (cat writes the message in one datagram).
 peace() {
 	local i
 	for ((i = 0; i < $1; i++)); do
 		nsenter --net="/run/netns/$NS_TX" bash -c "echo hello > /dev/udp/$RX_IP/9999" 2>/dev/null
+		if ((i % 5 == 0)); then
+			nsenter --net="/run/netns/$NS_TX" socat -u "FILE:$WORK/options.sip" \
+				"UDP4-SENDTO:$RX_IP:5060,bind=$PEER_IP:5060" 2>/dev/null
+		fi
 		sleep 0.05
 	done
 }
@@ -121,6 +127,9 @@ ip netns add "$NS_TX"
 ip netns add "$NS_RX"
 ip link add veth-tx netns "$NS_TX" type veth peer name veth-rx netns "$NS_RX"
 ip -n "$NS_TX" addr add "$TX_IP/24" dev veth-tx
+ip -n "$NS_TX" addr add "$PEER_IP/24" dev veth-tx
+printf 'OPTIONS sip:%s SIP/2.0\r\nVia: SIP/2.0/UDP %s:5060;branch=z9hG4bK-ct\r\nFrom: <sip:peer@%s>;tag=1\r\nTo: <sip:%s>\r\nCall-ID: ct@%s\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n' \
+	"$RX_IP" "$PEER_IP" "$PEER_IP" "$RX_IP" "$PEER_IP" >"$WORK/options.sip"
 ip -n "$NS_RX" addr add "$RX_IP/24" dev veth-rx
 ip -n "$NS_TX" link set veth-tx up
 ip -n "$NS_RX" link set veth-rx up
@@ -144,7 +153,21 @@ check "detected within 1 s of the flood's start (${lat} s)" \
 check "classified as a UDP flood" \
 	grep -q '"event":"incident_open".*"family":"udp_flood"' "$STATE/incidents.jsonl"
 check "the daemon logged the incident" grep -q "incident_open id=" "$WORK/daemon.log"
+first_drop=$(grep '"event":"mitigation"' "$STATE/incidents.jsonl" | head -1 | grep -o '"ts":[0-9.]*' | cut -d: -f2)
+lat=$(awk -v a="$t0" -v b="${first_drop:-0}" 'BEGIN { printf "%.3f", b - a }')
+echo "       flood start -> first block in force: ${lat} s"
+check "the flood's source is blocked within 1 s (${lat} s)" \
+	awk -v l="$lat" 'BEGIN { exit !(l > -0.05 && l <= 1.05) }'
+check "the block names its reason and incident" \
+	bash -c "nsenter --net=/run/netns/$NS_RX '$XDPCTL' list block --json | grep -q '\"reason\": \"top-source\"'"
+check "the SIP peer was learned" \
+	bash -c "'$XDPCTL' peers --state-dir '$STATE' | grep -q '^$PEER_IP '"
+check "the learned peer is in the XDP allowlist" \
+	bash -c "nsenter --net=/run/netns/$NS_RX '$XDPCTL' list allow | grep -q '^$PEER_IP .*learned'"
 check "incident closes after the flood stops" wait_journal incident_close 8 1
+check "the block is withdrawn after the incident and its TTL" \
+	bash -c "for i in \$(seq 80); do nsenter --net=/run/netns/$NS_RX '$XDPCTL' list block | grep -q '(empty)' && exit 0; sleep 0.1; done; exit 1"
+check "the withdrawal is journaled" grep -q '"action":"unblock"' "$STATE/incidents.jsonl"
 check "xdpctl incidents lists it, closed" \
 	bash -c "'$XDPCTL' incidents --state-dir '$STATE' | grep -q 'udp_flood.*closed'"
 id=$(grep -o '"id":"[^"]*"' "$STATE/incidents.jsonl" | head -1 | cut -d'"' -f4)
