@@ -29,11 +29,11 @@ static void when(double ns, char *buf, size_t len)
 int cmd_peers(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"state-dir", required_argument, NULL, 'd'},
-		{"config", required_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"json", no_argument, NULL, 'j'},
+	    {"state-dir", required_argument, NULL, 'd'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	const char *state_dir = NULL, *config = NULL;
 	struct json_object *o = NULL, *arr;
@@ -57,9 +57,12 @@ int cmd_peers(int argc, char **argv)
 			break;
 		case 'h':
 			puts("usage: xdpctl peers [--json] [--state-dir DIR] [--config FILE]\n"
-			     "Lists the SIP and RTP peers the controller learned in peacetime: never\n"
-			     "dropped while known, forgotten after mitigation.peer_idle_s of silence.\n"
-			     "The controller saves the list when it learns a peer and every minute.");
+			     "Lists the SIP and RTP peers the controller learned in peacetime: "
+			     "never\n"
+			     "dropped while known, forgotten after mitigation.peer_idle_s of "
+			     "silence.\n"
+			     "The controller saves the list when it learns a peer and every "
+			     "minute.");
 			return 0;
 		default:
 			return 2;
@@ -68,7 +71,8 @@ int cmd_peers(int argc, char **argv)
 	if (optind != argc)
 		return xg_fail("peers", "unexpected argument '%s'", argv[optind]);
 	if (!state_dir) {
-		if (config ? xg_cfg_load(&cfg, config, err, sizeof(err)) : (xg_cfg_defaults(&cfg), 0))
+		if (config ? xg_cfg_load(&cfg, config, err, sizeof(err))
+			   : (xg_cfg_defaults(&cfg), 0))
 			return xg_fail("peers", "%s", err);
 		state_dir = cfg.state_dir;
 	}
@@ -118,7 +122,8 @@ int cmd_peers(int argc, char **argv)
 			rtp = json_object_get_double(v);
 		when(f, first, sizeof(first));
 		when(l, last, sizeof(last));
-		printf("%-40s %-6s %-20s %-20s %10.0f %10.0f\n", addr, reason, first, last, sip, rtp);
+		printf("%-40s %-6s %-20s %-20s %10.0f %10.0f\n", addr, reason, first, last, sip,
+		       rtp);
 	}
 	if (!n)
 		printf("(no learned peers)\n");

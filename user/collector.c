@@ -193,6 +193,8 @@ static double distinct_sources(const struct xg_maps *m)
 		}
 		zero += (double)(64 - __builtin_popcountll(v));
 	}
+	if (zero >= bits)
+		return 0;
 	if (zero < 1)
 		zero = 1; /* saturated: report the most the bitmap can tell */
 	return -bits * log(zero / bits);

@@ -335,6 +335,71 @@ static int list_insert(const struct xg_maps *m, enum xg_list list, const struct 
 	return ret;
 }
 
+/*
+ * Writes the entries with one batch update per map. What each entry
+ * replaces is saved in old/had first, so the caller can restore it; *done
+ * counts the entries that may have been written.
+ */
+static int write_batches(const struct list_map maps[4], enum xg_list list,
+			 const struct xg_cidr *cidrs, const void *vals, size_t n, uint8_t *old,
+			 bool *had, size_t *done, char *err, size_t errlen)
+{
+	size_t vs = list == XG_LIST_BLOCK ? sizeof(struct xg_block) : sizeof(struct xg_allow);
+	uint8_t *keys = calloc(n ? n : 1, 20), *bvals = calloc(n ? n : 1, vs);
+	int mi, ret = 0;
+	size_t i;
+
+	if (!keys || !bvals) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const struct list_map *lm = map_for(maps, &cidrs[i]);
+		uint8_t key[20];
+
+		make_key(&cidrs[i], key);
+		had[i] = bpf_map_lookup_elem(lm->fd, key, old + i * vs) == 0;
+	}
+	*done = n;
+	for (mi = 0; mi < 4 && !ret; mi++) {
+		const struct list_map *lm = &maps[mi];
+		__u32 count = 0;
+
+		for (i = 0; i < n; i++) {
+			uint8_t key[20];
+			struct xg_block *nb;
+
+			if (map_for(maps, &cidrs[i]) != lm)
+				continue;
+			make_key(&cidrs[i], key);
+			memcpy(keys + count * lm->key_size, key, lm->key_size);
+			memcpy(bvals + count * vs, (const uint8_t *)vals + i * vs, vs);
+			/* A re-block keeps its hit count and first-seen time. */
+			if (had[i] && list == XG_LIST_BLOCK) {
+				const struct xg_block *ob = (const void *)(old + i * vs);
+
+				nb = (void *)(bvals + count * vs);
+				nb->hits = ob->hits;
+				nb->created_ns = ob->created_ns;
+			}
+			count++;
+		}
+		if (!count)
+			continue;
+		if (bpf_map_update_batch(lm->fd, keys, bvals, &count, NULL)) {
+			ret = -errno;
+			snprintf(err, errlen, "cannot add %u entries: %s", count,
+				 ret == -E2BIG || ret == -ENOMEM ? "the list is full"
+								 : strerror(-ret));
+		}
+	}
+out:
+	free(keys);
+	free(bvals);
+	return ret;
+}
+
 int xg_list_add_many(const struct xg_maps *m, enum xg_list list, const struct xg_cidr *cidrs,
 		     const void *vals, size_t n, char *err, size_t errlen)
 {
@@ -343,7 +408,7 @@ int xg_list_add_many(const struct xg_maps *m, enum xg_list list, const struct xg
 	struct xg_config cfg;
 	uint8_t *old = calloc(n ? n : 1, vs);
 	bool *had = calloc(n ? n : 1, sizeof(*had));
-	size_t i, done = 0;
+	size_t done = 0;
 	int ret = 0;
 
 	if (!old || !had) {
@@ -358,31 +423,8 @@ int xg_list_add_many(const struct xg_maps *m, enum xg_list list, const struct xg
 		goto out;
 	}
 	ret = plan_list(m, list, cidrs, n, &cfg, err, errlen);
-	for (i = 0; i < n && !ret; i++, done++) {
-		const struct list_map *lm = map_for(maps, &cidrs[i]);
-		uint8_t key[20], val[sizeof(struct xg_allow) > sizeof(struct xg_block)
-					 ? sizeof(struct xg_allow)
-					 : sizeof(struct xg_block)];
-
-		make_key(&cidrs[i], key);
-		memcpy(val, (const uint8_t *)vals + i * vs, vs);
-		had[i] = bpf_map_lookup_elem(lm->fd, key, old + i * vs) == 0;
-		if (had[i] && list == XG_LIST_BLOCK) {
-			const struct xg_block *ob = (const void *)(old + i * vs);
-			struct xg_block *nb = (void *)val;
-
-			nb->hits = ob->hits;
-			nb->created_ns = ob->created_ns;
-		}
-		if (bpf_map_update_elem(lm->fd, key, val, BPF_ANY)) {
-			char text[64];
-
-			ret = -errno;
-			xg_cidr_format(&cidrs[i], text, sizeof(text));
-			snprintf(err, errlen, "cannot add %s: %s", text,
-				 ret == -E2BIG ? "the list is full" : strerror(-ret));
-		}
-	}
+	if (!ret)
+		ret = write_batches(maps, list, cidrs, vals, n, old, had, &done, err, errlen);
 	if (!ret) {
 		ret = xg_rtcfg_write(m, &cfg);
 		if (ret)

@@ -114,6 +114,23 @@ int xg_maps_open_pinned(const char *dir, struct xg_maps *m, char *err, size_t er
 		return -ENOENT;
 	}
 	m->owned = 1;
+	/* The version first: maps pinned by another ABI may lack some of ours. */
+	snprintf(path, sizeof(path), "%s/xg_config", dir);
+	m->config = bpf_obj_get(path);
+	if (m->config < 0 || bpf_map_lookup_elem(m->config, &zero, &cfg) != 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		xg_maps_close(m);
+		return -EIO;
+	}
+	if (cfg.abi_version != XG_ABI_VERSION) {
+		snprintf(err, errlen,
+			 "maps pinned at %s are from ABI version %u, this xdpctl speaks %u "
+			 "(detach every interface to replace them)",
+			 dir, cfg.abi_version, XG_ABI_VERSION);
+		xg_maps_close(m);
+		return -EPROTO;
+	}
+	close(m->config);
 #define X(name, slot)                                                                              \
 	snprintf(path, sizeof(path), "%s/%s", dir, #name);                                         \
 	m->slot = bpf_obj_get(path);                                                               \

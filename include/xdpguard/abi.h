@@ -12,7 +12,7 @@
 
 #include <linux/types.h>
 
-#define XG_ABI_VERSION 1
+#define XG_ABI_VERSION 2
 
 /* Where the maps are pinned (LIBBPF_PIN_BY_NAME below this directory). */
 #define XG_PIN_DIR   "/sys/fs/bpf/xdpguard"
@@ -28,8 +28,8 @@
 #define XG_VICTIMS_MAX	    4096   /* sampled per-destination counters (LRU) */
 #define XG_PEERS_MAX	    262144 /* per-source SIP/RTP activity for learning (LRU) */
 
-/* Distinct sources per tick by linear counting: each passed packet sets the
- * bit its source hashes to in its CPU's block of xg_srcbits (mmapable, one
+/* Distinct sources per tick by linear counting: each fully parsed packet
+ * that goes on (passed or would-drop) sets the bit its source hashes to in its CPU's block of xg_srcbits (mmapable, one
  * block of XG_SRCBITS_WORDS per possible CPU); userspace ORs the blocks,
  * counts zero bits and clears them every tick. */
 #define XG_SRCBITS_LOG2	 18

@@ -183,9 +183,10 @@ static int zero_port_stats(void)
 void fx_setup(void)
 {
 	int hashes[] = {
-	    fx.m.block_v4, fx.m.block_v6, fx.m.block_pfx_v4, fx.m.block_pfx_v6,
-	    fx.m.allow_v4, fx.m.allow_v6, fx.m.allow_pfx_v4, fx.m.allow_pfx_v6,
-	    fx.m.rl_v4,	   fx.m.rl_v6,	  fx.m.talkers_v4,   fx.m.talkers_v6,
+	    fx.m.block_v4,   fx.m.block_v6,   fx.m.block_pfx_v4, fx.m.block_pfx_v6,
+	    fx.m.allow_v4,   fx.m.allow_v6,   fx.m.allow_pfx_v4, fx.m.allow_pfx_v6,
+	    fx.m.rl_v4,	     fx.m.rl_v6,      fx.m.talkers_v4,	 fx.m.talkers_v6,
+	    fx.m.victims_v4, fx.m.victims_v6, fx.m.peers_v4,	 fx.m.peers_v6,
 	};
 	struct xg_config cfg;
 	char err[512] = "";
@@ -206,6 +207,16 @@ void fx_setup(void)
 	if (bpf_map_update_elem(fx.m.stats, &zero, zero_vals, BPF_ANY))
 		check_at(false, __FILE__, __LINE__, "fixture: zeroing xg_stats: %s",
 			 strerror(errno));
+	/* The learning budget's skipped counters survive a refill: zero them
+	 * here, and xg_rtcfg_init below refills the budget. */
+	if (bpf_map_update_elem(fx.m.learn, &zero, zero_vals, BPF_ANY))
+		check_at(false, __FILE__, __LINE__, "fixture: zeroing xg_learn: %s",
+			 strerror(errno));
+	if (fx.m.srcbits_mem)
+		memset(fx.m.srcbits_mem, 0,
+		       fx.m.srcbits_cpus * XG_SRCBITS_WORDS * sizeof(*fx.m.srcbits_mem));
+	else
+		check_at(false, __FILE__, __LINE__, "fixture: xg_srcbits is not mapped");
 	ret = zero_port_stats();
 	if (!ret)
 		ret = zero_port_array(fx.m.port_class);

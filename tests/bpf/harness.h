@@ -124,5 +124,6 @@ int register_parse_tests(void);
 int register_list_tests(void);
 int register_counter_tests(void);
 int register_l7_tests(void);
+int register_learn_tests(void);
 
 #endif /* XG_TEST_HARNESS_H */
