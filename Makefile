@@ -155,6 +155,7 @@ format:
 bench: all
 	$(BUILD)/prog_cost --bpf-dir $(BUILD)
 	tools/bench/controller.sh $(BUILD)
+	tools/bench/latency.sh $(BUILD)
 
 install: $(BUILD)/xdpctl
 	install -D -m 0755 $(BUILD)/xdpctl $(DESTDIR)$(PREFIX)/sbin/xdpctl
