@@ -120,7 +120,7 @@ $(PCAPGEN): tools/pcapgen/pcapgen.c $(PKT_OBJ)
 	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ -lpcap
 
 # The README's first command: a live demo in throw-away namespaces.
-demo: deps $(BUILD)/xdpctl
+demo: deps $(BUILD)/xdpctl $(TRAFGEN)
 	tools/demo.sh $(BUILD)/xdpctl
 
 check: deps all check-format check-unit check-bpf check-trafgen check-integration check-replay
@@ -134,6 +134,7 @@ check-bpf: $(BUILD)/test_bpf
 check-integration: $(BUILD)/xdpctl $(TRAFGEN)
 	tests/integration/run.sh $(BUILD)/xdpctl
 	tests/integration/controller.sh $(BUILD)/xdpctl $(TRAFGEN)
+	tests/integration/kamailio.sh $(BUILD)/xdpctl $(TRAFGEN)
 
 check-replay: $(BUILD)/xdpctl $(PCAPGEN)
 	tests/replay/run.sh $(BUILD)/xdpctl $(PCAPGEN)

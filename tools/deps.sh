@@ -26,3 +26,12 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# Debian starts kamailio.service on install: a test dependency must not
+# leave a SIP server listening on the host.
+case " $missing " in
+*" kamailio "*)
+	if command -v systemctl >/dev/null 2>&1; then
+		systemctl disable --now kamailio.service >/dev/null 2>&1 || true
+	fi
+	;;
+esac

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "lists.h"
 #include "loader.h"
+#include "names.h"
 #include "preflight.h"
 #include "rtcfg.h"
 
@@ -216,6 +217,32 @@ int cmd_status(int argc, char **argv)
 		json_object_object_add(sip, "tls", json_object_new_string(sip_tls));
 		json_object_object_add(o, "sip_ports", sip);
 		json_object_object_add(o, "rtp_ports", json_object_new_string(rtp));
+		{
+			struct json_object *prot = json_object_new_array();
+			struct json_object *amp = json_object_new_array();
+
+			for (i = 0; i < XG_SVC_MAX; i++) {
+				struct json_object *p;
+
+				if (!(cfg.protect_mask & (1u << i)))
+					continue;
+				p = json_object_new_object();
+				json_object_object_add(p, "service",
+						       json_object_new_string(xg_svc_name(i)));
+				json_object_object_add(
+				    p, "source_pps", json_object_new_int64(cfg.protect_src_pps[i]));
+				json_object_object_add(
+				    p, "budget_pps",
+				    json_object_new_int64(cfg.protect_budget_pps[i]));
+				json_object_array_add(prot, p);
+			}
+			for (i = 1; i < XG_AMP_MAX; i++)
+				if (cfg.amp_drop_mask & (1u << i))
+					json_object_array_add(
+					    amp, json_object_new_string(xg_amp_name(i)));
+			json_object_object_add(o, "protect", prot);
+			json_object_object_add(o, "reflectors_dropped", amp);
+		}
 		xg_json_print(o);
 		json_object_put(o);
 	} else {
@@ -234,6 +261,19 @@ int cmd_status(int argc, char **argv)
 		printf("SIP ports:  udp %s, tcp %s, tls %s\n", *sip_udp ? sip_udp : "none",
 		       *sip_tcp ? sip_tcp : "none", *sip_tls ? sip_tls : "none");
 		printf("RTP ports:  udp %s\n", *rtp ? rtp : "none");
+		for (i = 0; i < XG_SVC_MAX; i++)
+			if (cfg.protect_mask & (1u << i))
+				printf(
+				    "protect:    %s: %u pps per unknown source, %u pps for all of "
+				    "them\n",
+				    xg_svc_name(i), cfg.protect_src_pps[i],
+				    cfg.protect_budget_pps[i]);
+		for (i = 1; i < XG_AMP_MAX; i++)
+			if (cfg.amp_drop_mask & (1u << i))
+				printf(
+				    "reflectors: dropping UDP from %s (class %d) to ports outside "
+				    "%u-%u\n",
+				    xg_amp_name(i), i, cfg.client_lo, cfg.client_hi);
 		if (cfg.sample_shift >= 32)
 			printf("sampling:   off\n");
 		else

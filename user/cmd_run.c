@@ -91,6 +91,13 @@ static void log_event(void *arg, const char *event, uint64_t ts_ns, struct json_
 		log_line("error", "%s", json_object_get_string(v));
 		return;
 	}
+	if (strncmp(event, "incident_", 9) && strcmp(event, "surge")) {
+		/* mitigation decisions and notices: their own fields */
+		log_line("info", "%s %s", event,
+			 json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
+		return;
+	}
 	log_line(strcmp(event, "surge") ? "warn" : "info",
 		 "%s id=%s family=%s service=%s confidence=%d peak_pps=%.0f  %s", event, id, family,
 		 service, conf, pps, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));

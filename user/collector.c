@@ -141,6 +141,7 @@ static void fill_addrs(const struct sample_set *s, double scale, double secs,
 	for (i = 0; i < max && (size_t)i < s->n; i++) {
 		out[i].addr = s->v[i].addr;
 		out[i].pps = (double)s->v[i].samples * scale / secs;
+		out[i].samples = (uint32_t)s->v[i].samples;
 		out[i].bps = (double)s->v[i].bytes * 8.0 * scale / secs;
 		out[i].known = peers && xg_peers_is_known(peers, &s->v[i].addr);
 		(*n)++;

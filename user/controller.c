@@ -305,6 +305,15 @@ static void mitigate(struct xg_controller *c, uint64_t now, bool new_peers)
 	}
 }
 
+static void notice(struct xg_controller *c, const char *event, const char *msg, uint64_t now)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "message", json_object_new_string(msg));
+	emit(c, event, now, o);
+	json_object_put(o);
+}
+
 int xg_controller_tick(struct xg_controller *c, char *err, size_t errlen)
 {
 	uint64_t now = xg_clock_now(c->clock);
@@ -339,6 +348,16 @@ int xg_controller_tick(struct xg_controller *c, char *err, size_t errlen)
 	c->snap.sip_known_share = pt.sip_total > 0 ? pt.sip_known / pt.sip_total : -1;
 
 	learning = xg_baseline_learning(c->base, &c->cfg.baseline, now);
+	if (c->was_learning && !learning)
+		notice(c, "learning_done", "baselines learned: detection can now mitigate", now);
+	c->was_learning = learning;
+	if (pt.new_known) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "%zu new peers learned, %zu known", pt.new_known,
+			 c->peers.known);
+		notice(c, "peers_learned", msg, now);
+	}
 	xg_baseline_thresholds(c->base, &c->cfg.baseline, now, c->thr);
 	ev = xg_detect_step(&c->det, &c->cfg.detect, &c->snap, c->thr, learning, now, &cls);
 	/* Only quiet ticks teach the baseline: an attack or a surge must not

@@ -42,6 +42,7 @@ struct xg_controller {
 	double thr[XG_M_MAX];	 /* the last tick's thresholds */
 	bool have_snap;
 	bool learn_paused;
+	bool was_learning;
 	int64_t learn_refill; /* the budget each CPU got at the last tick */
 
 	uint64_t ticks;

@@ -104,8 +104,10 @@ enum xg_detect_event xg_detect_step(struct xg_detector *d, const struct xg_detec
 	for (m = 0; m < XG_M_MAX; m++)
 		if (s->metric[m] > inc->peak_metric[m])
 			inc->peak_metric[m] = s->metric[m];
-	if (s->metric[XG_M_PPS] > inc->peak_pps)
-		inc->peak_pps = s->metric[XG_M_PPS];
+	/* The attack's size: what reached the host plus what mitigation
+	 * dropped. */
+	if (s->metric[XG_M_PPS] + s->mitigated_pps > inc->peak_pps)
+		inc->peak_pps = s->metric[XG_M_PPS] + s->mitigated_pps;
 	if (s->metric[XG_M_BPS] > inc->peak_bps)
 		inc->peak_bps = s->metric[XG_M_BPS];
 

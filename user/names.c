@@ -108,6 +108,20 @@ const char *xg_origin_name(int i)
 	return NAME_AT(origin_names, i);
 }
 
+static const char *const amp_names[XG_AMP_MAX] = {
+    [XG_AMP_NONE] = "none",	  [XG_AMP_CHARGEN] = "chargen", [XG_AMP_DNS] = "dns",
+    [XG_AMP_PORTMAP] = "portmap", [XG_AMP_NTP] = "ntp",		[XG_AMP_NETBIOS] = "netbios",
+    [XG_AMP_SNMP] = "snmp",	  [XG_AMP_CLDAP] = "cldap",	[XG_AMP_RIP] = "rip",
+    [XG_AMP_SSDP] = "ssdp",	  [XG_AMP_ARD] = "ard",		[XG_AMP_WSD] = "wsd",
+    [XG_AMP_MDNS] = "mdns",	  [XG_AMP_UBNT] = "ubnt",	[XG_AMP_MEMCACHED] = "memcached",
+    [XG_AMP_OTHER] = "other",
+};
+
+const char *xg_amp_name(int i)
+{
+	return NAME_AT(amp_names, i);
+}
+
 const char *xg_why_name(int i)
 {
 	return NAME_AT(why_names, i);

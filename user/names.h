@@ -12,5 +12,6 @@ const char *xg_malformed_name(int m);
 const char *xg_origin_name(int o);
 const char *xg_action_name(int a);
 const char *xg_why_name(int w);
+const char *xg_amp_name(int a);
 
 #endif

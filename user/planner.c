@@ -287,6 +287,10 @@ static void collect(struct ctx *x)
 
 		if (!valid_host(&t->addr))
 			continue;
+		/* One or two samples say little about a source: at 1 in 64 they
+		 * read as 64-128 pps whatever it really sends. */
+		if (t->samples && t->samples < XG_PLAN_MIN_SAMPLES)
+			continue;
 		for (j = 0; j < n && !dup; j++) {
 			if (j == i || !same_cidr(&s->top_src[j].addr, &t->addr))
 				continue;

@@ -18,7 +18,8 @@
 #include "detect.h"
 #include "snapshot.h"
 
-#define XG_PLAN_MAX_STEPS 256
+#define XG_PLAN_MAX_STEPS   256
+#define XG_PLAN_MIN_SAMPLES 3 /* a top source needs this many samples to be blocked */
 
 enum xg_step_kind {
 	XG_STEP_BLOCK,	   /* drop the target (a /32, /128 or an aggregate) */

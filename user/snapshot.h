@@ -26,6 +26,7 @@ struct xg_port_rate {
 struct xg_addr_rate {
 	struct xg_cidr addr; /* a host address */
 	double pps;	     /* estimated from samples */
+	uint32_t samples;    /* samples behind the estimate */
 	double bps;
 	bool known; /* seen in peacetime (sources only) */
 };
