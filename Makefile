@@ -54,7 +54,8 @@ PCAPGEN := $(BUILD)/xg-pcapgen
 .PHONY: all deps demo check check-unit check-bpf check-integration check-replay check-trafgen \
 	check-format format bench install clean
 
-all: $(BUILD)/xdpctl $(BUILD)/test_unit $(BUILD)/test_bpf $(BUILD)/prog_cost $(BENCH_BPF) \
+all: $(BUILD)/xdpctl $(BUILD)/test_unit $(BUILD)/test_bpf $(BUILD)/prog_cost $(BUILD)/insert_rate \
+	$(BENCH_BPF) \
 	$(TRAFGEN) $(TRAFGEN_PASS) $(PCAPGEN)
 
 deps:
@@ -94,6 +95,10 @@ $(BUILD)/test_unit: $(UNIT_SRCS) $(LIB_OBJS)
 $(BUILD)/test_bpf: $(BPFTEST_SRCS) $(LIB_OBJS) $(PKT_OBJ)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) -Itests $^ -o $@ $(LIBS) -lcunit
+
+$(BUILD)/insert_rate: tools/bench/insert_rate.c $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ $(LIBS)
 
 $(BUILD)/prog_cost: tools/bench/prog_cost.c $(LIB_OBJS) $(PKT_OBJ)
 	$(call msg,LINK,$@)
@@ -157,6 +162,7 @@ bench: all
 	$(BUILD)/prog_cost --bpf-dir $(BUILD)
 	tools/bench/controller.sh $(BUILD)
 	tools/bench/latency.sh $(BUILD)
+	$(BUILD)/insert_rate 100000
 
 install: $(BUILD)/xdpctl
 	install -D -m 0755 $(BUILD)/xdpctl $(DESTDIR)$(PREFIX)/sbin/xdpctl
