@@ -25,19 +25,8 @@ DAEMON=
 passed=0
 failed=0
 
-ok() {
-	passed=$((passed + 1))
-	echo "  ok   $1"
-}
-not_ok() {
-	failed=$((failed + 1))
-	echo "  FAIL $1"
-}
-check() {
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$(readlink -f "$0")")/../lib.sh"
 
 stop_daemon() {
 	if [ -n "$DAEMON" ]; then

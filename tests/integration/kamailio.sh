@@ -49,19 +49,8 @@ failed=0
 # shellcheck source=tests/integration/kamailio/lib.sh
 . "$(dirname "$(readlink -f "$0")")/kamailio/lib.sh"
 
-ok() {
-	passed=$((passed + 1))
-	echo "  ok   $1"
-}
-not_ok() {
-	failed=$((failed + 1))
-	echo "  FAIL $1"
-}
-check() {
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$(readlink -f "$0")")/../lib.sh"
 # le A B: A <= B for decimals
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }

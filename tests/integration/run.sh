@@ -34,22 +34,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-ok() {
-	passed=$((passed + 1))
-	echo "  ok   $1"
-}
-
-not_ok() {
-	failed=$((failed + 1))
-	echo "  FAIL $1"
-}
-
-# check NAME CMD...: passes when CMD exits 0.
-check() {
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$(readlink -f "$0")")/../lib.sh"
 
 bad() { # NAME EXPECTED-SUBSTRING CMD...
 	local name=$1 want=$2 out rc

@@ -42,15 +42,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ok() {
-	passed=$((passed + 1))
-	echo "  ok   $1"
-}
-
-not_ok() {
-	failed=$((failed + 1))
-	echo "  FAIL $1"
-}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$(readlink -f "$0")")/../../tests/lib.sh"
 
 skip() { echo "  skip $1"; }
 
