@@ -534,15 +534,6 @@ void xg_apply_tick(struct xg_applier *a, const struct xg_incident *inc, const st
 	}
 }
 
-void xg_apply_withdraw_all(struct xg_applier *a, uint64_t now_ns, const char *why)
-{
-	struct xg_active *x, *t;
-
-	HASH_ITER (hh, a->active, x, t) {
-		withdraw(a, x, now_ns, why, a->cfg && !a->cfg->dry_run, 0);
-	}
-}
-
 int xg_apply_sync_peers(struct xg_applier *a, const struct xg_peers *peers, uint64_t mono)
 {
 	const struct xg_peer_entry *e, *et;

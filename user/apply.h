@@ -91,7 +91,5 @@ void xg_apply_tick(struct xg_applier *a, const struct xg_incident *inc, const st
  * new ones up to max_peers, removes the forgotten ones. */
 int xg_apply_sync_peers(struct xg_applier *a, const struct xg_peers *peers, uint64_t mono_ns);
 
-/* Withdraws everything the controller applied (shutdown with detach). */
-void xg_apply_withdraw_all(struct xg_applier *a, uint64_t now_ns, const char *why);
 
 #endif
