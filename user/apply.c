@@ -170,12 +170,42 @@ void xg_apply_own_addresses(struct xg_applier *a)
 	freeifaddrs(ifs);
 }
 
+struct stale_ctx {
+	const struct xg_mitigation_cfg *cfg;
+	struct xg_cidr gone[XG_CFG_MAX_CIDRS];
+	int n;
+};
+
+/* Config allowlist entries the new config no longer has. */
+static int find_stale(const struct xg_entry *e, void *arg)
+{
+	struct stale_ctx *sc = arg;
+	int i;
+
+	if (e->allow.origin != XG_ORIGIN_CONFIG || sc->n == XG_CFG_MAX_CIDRS)
+		return 0;
+	for (i = 0; i < sc->cfg->n_allow; i++)
+		if (!memcmp(&sc->cfg->allow[i], &e->cidr, sizeof(e->cidr)))
+			return 0;
+	sc->gone[sc->n++] = e->cidr;
+	return 0;
+}
+
 int xg_apply_configure(struct xg_applier *a, const struct xg_mitigation_cfg *cfg, char *err,
 		       size_t errlen)
 {
+	struct stale_ctx *sc = calloc(1, sizeof(*sc));
 	int i, ret;
 
 	a->cfg = cfg;
+	/* A reload that drops an allowlist entry takes it out of the program. */
+	if (sc) {
+		sc->cfg = cfg;
+		xg_list_walk(a->maps, XG_LIST_ALLOW, find_stale, sc);
+		for (i = 0; i < sc->n; i++)
+			xg_list_del(a->maps, XG_LIST_ALLOW, &sc->gone[i], err, errlen);
+		free(sc);
+	}
 	for (i = 0; i < cfg->n_allow; i++) {
 		ret = xg_allow_add_origin(a->maps, &cfg->allow[i], "config allowlist",
 					  XG_ORIGIN_CONFIG, mono_ns(), err, errlen);

@@ -52,7 +52,7 @@ if [ "$(id -u)" -ne 0 ] || [ ! -x "$TRAFGEN" ]; then
 fi
 
 # Floors low enough for a namespace test; the flood is far above them.
-write_config() { # TICK_MS
+write_config() { # TICK_MS [ALLOWLIST-JSON-ARRAY]
 	cat >"$WORK/xdpguard.json" <<EOF
 {
   "tick_ms": $1,
@@ -60,7 +60,7 @@ write_config() { # TICK_MS
   "baseline": {"window": 60, "learning_s": 3,
                "floors": {"pps": 3000, "udp_pps": 2000, "bps": 50000000}},
   "detection": {"close_ticks": 3},
-  "mitigation": {"block_ttl_s": 4, "cooldown_s": 0}
+  "mitigation": {"block_ttl_s": 4, "cooldown_s": 0, "allowlist": ${2:-[]}}
 }
 EOF
 }
@@ -125,7 +125,7 @@ ip -n "$NS_RX" link set veth-rx up
 RX_MAC=$(ip -n "$NS_RX" -o link show veth-rx | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
 
 echo "controller: a flood opens an incident within one tick (1 s)"
-write_config 1000
+write_config 1000 '["10.123.3.9"]'
 start_daemon
 peace 100 # 5 s: the 3 s learning period passes, baselines fill
 check "daemon is running" kill -0 "$DAEMON"
@@ -151,6 +151,8 @@ check "the block names its reason and incident" \
 	bash -c "nsenter --net=/run/netns/$NS_RX '$XDPCTL' list block --json | grep -q '\"reason\": \"top-source\"'"
 check "the SIP peer was learned" \
 	bash -c "'$XDPCTL' peers --state-dir '$STATE' | grep -q '^$PEER_IP '"
+check "the config allowlist is in the XDP allowlist" \
+	bash -c "nsenter --net=/run/netns/$NS_RX '$XDPCTL' list allow | grep -q '^10.123.3.9 .*config'"
 check "the learned peer is in the XDP allowlist" \
 	bash -c "nsenter --net=/run/netns/$NS_RX '$XDPCTL' list allow | grep -q '^$PEER_IP .*learned'"
 check "incident closes after the flood stops" wait_journal incident_close 8 1
@@ -178,6 +180,8 @@ write_config 100
 kill -HUP "$DAEMON"
 sleep 0.5
 check "reloaded with a 100 ms tick" grep -q "config reloaded (tick 100 ms)" "$WORK/daemon.log"
+check "an allowlist entry the new config drops leaves the program" \
+	bash -c "! nsenter --net=/run/netns/$NS_RX '$XDPCTL' list allow | grep -q '^10.123.3.9 '"
 cp "$WORK/xdpguard.json" "$WORK/good.json"
 echo '{"tick_ms": 5}' >"$WORK/xdpguard.json"
 kill -HUP "$DAEMON"
