@@ -26,7 +26,7 @@ WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 XG_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -I$(BUILD) -Iuser -Itools/lib
 LIBS := $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf -lelf -lz) \
-	$(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) -lpcap -lm
+	$(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) -lpcap -lm -lcrypto
 
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(BPF_ARCH) $(WARN) -Wno-unused-function \
 	-Iinclude -Ibpf -I/usr/include/$(ARCH_TRIPLET)

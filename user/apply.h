@@ -91,5 +91,4 @@ void xg_apply_tick(struct xg_applier *a, const struct xg_incident *inc, const st
  * new ones up to max_peers, removes the forgotten ones. */
 int xg_apply_sync_peers(struct xg_applier *a, const struct xg_peers *peers, uint64_t mono_ns);
 
-
 #endif

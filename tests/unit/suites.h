@@ -13,5 +13,8 @@ void add_classify_suite(void) __attribute__((weak));
 void add_journal_suite(void) __attribute__((weak));
 void add_collector_suite(void) __attribute__((weak));
 void add_planner_suite(void) __attribute__((weak));
+void add_alert_payload_suite(void) __attribute__((weak));
+void add_alert_route_suite(void) __attribute__((weak));
+void add_alertq_suite(void) __attribute__((weak));
 
 #endif
