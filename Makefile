@@ -26,7 +26,7 @@ WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 XG_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -I$(BUILD) -Iuser -Itools/lib
 LIBS := $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf -lelf -lz) \
-	$(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) -lpcap -lm -lcrypto
+	$(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) -lpcap -lm -lcrypto -lcurl
 
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(BPF_ARCH) $(WARN) -Wno-unused-function \
 	-Iinclude -Ibpf -I/usr/include/$(ARCH_TRIPLET)
@@ -51,12 +51,12 @@ TRAFGEN_PASS := $(BUILD)/xg_pass.bpf.o
 TRAFGEN := $(BUILD)/xg-trafgen
 PCAPGEN := $(BUILD)/xg-pcapgen
 
-.PHONY: all deps demo check check-unit check-bpf check-integration check-replay check-trafgen \
+.PHONY: all deps demo check check-unit check-bpf check-integration check-replay check-trafgen check-alerts \
 	check-format format bench install clean
 
 all: $(BUILD)/xdpctl $(BUILD)/test_unit $(BUILD)/test_bpf $(BUILD)/prog_cost $(BUILD)/insert_rate \
 	$(BENCH_BPF) \
-	$(TRAFGEN) $(TRAFGEN_PASS) $(PCAPGEN)
+	$(TRAFGEN) $(TRAFGEN_PASS) $(PCAPGEN) $(BUILD)/alert_send_probe
 
 deps:
 	@tools/deps.sh
@@ -100,6 +100,10 @@ $(BUILD)/insert_rate: tools/bench/insert_rate.c $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ $(LIBS)
 
+$(BUILD)/alert_send_probe: tools/alert_send_probe.c $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ $(LIBS)
+
 $(BUILD)/prog_cost: tools/bench/prog_cost.c $(LIB_OBJS) $(PKT_OBJ)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ $(LIBS)
@@ -128,7 +132,8 @@ $(PCAPGEN): tools/pcapgen/pcapgen.c $(PKT_OBJ)
 demo: deps $(BUILD)/xdpctl $(TRAFGEN)
 	tools/demo.sh $(BUILD)/xdpctl
 
-check: deps all check-format check-unit check-bpf check-trafgen check-integration check-replay
+check: deps all check-format check-unit check-bpf check-trafgen check-integration check-replay \
+	check-alerts
 
 check-unit: $(BUILD)/test_unit
 	$(BUILD)/test_unit
@@ -140,6 +145,10 @@ check-integration: $(BUILD)/xdpctl $(TRAFGEN)
 	tests/integration/run.sh $(BUILD)/xdpctl
 	tests/integration/controller.sh $(BUILD)/xdpctl $(TRAFGEN)
 	tests/integration/kamailio.sh $(BUILD)/xdpctl $(TRAFGEN)
+
+# Alert transports against local receivers on 127.0.0.1.
+check-alerts: $(BUILD)/alert_send_probe
+	tests/integration/alert_send.sh $(BUILD)/alert_send_probe
 
 check-replay: $(BUILD)/xdpctl $(PCAPGEN)
 	tests/replay/run.sh $(BUILD)/xdpctl $(PCAPGEN)
