@@ -13,6 +13,7 @@
 #include "journal.h"
 #include "lists.h"
 #include "lock.h"
+#include "names.h"
 #include "rtcfg.h"
 
 #define NS 1000000000ULL
@@ -33,33 +34,6 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
 }
 
-static const char *svc_label(uint8_t svc)
-{
-	static const char *const names[XG_SVC_MAX] = {
-	    [XG_SVC_SIP_UDP] = "sip-udp",
-	    [XG_SVC_SIP_TCP] = "sip-tcp",
-	    [XG_SVC_SIP_TLS] = "sip-tls",
-	    [XG_SVC_RTP] = "rtp",
-	};
-
-	return svc < XG_SVC_MAX && names[svc] ? names[svc] : "service";
-}
-
-static const char *amp_label(uint8_t amp)
-{
-	static const char *const names[XG_AMP_MAX] = {
-	    [XG_AMP_CHARGEN] = "chargen", [XG_AMP_DNS] = "dns",
-	    [XG_AMP_PORTMAP] = "portmap", [XG_AMP_NTP] = "ntp",
-	    [XG_AMP_NETBIOS] = "netbios", [XG_AMP_SNMP] = "snmp",
-	    [XG_AMP_CLDAP] = "cldap",	  [XG_AMP_RIP] = "rip",
-	    [XG_AMP_SSDP] = "ssdp",	  [XG_AMP_ARD] = "ard",
-	    [XG_AMP_WSD] = "wsd",	  [XG_AMP_MDNS] = "mdns",
-	    [XG_AMP_UBNT] = "ubnt",	  [XG_AMP_MEMCACHED] = "memcached",
-	};
-
-	return amp < XG_AMP_MAX && names[amp] ? names[amp] : "other";
-}
-
 /* The step's target as people read it. */
 static void target_text(const struct xg_step *st, char *buf, size_t len)
 {
@@ -69,10 +43,10 @@ static void target_text(const struct xg_step *st, char *buf, size_t len)
 		xg_cidr_format(&st->target, buf, len);
 		break;
 	case XG_STEP_PROTECT:
-		snprintf(buf, len, "%s", svc_label(st->svc));
+		snprintf(buf, len, "%s", xg_svc_name(st->svc));
 		break;
 	case XG_STEP_AMP_DROP:
-		snprintf(buf, len, "reflectors:%s", amp_label(st->amp));
+		snprintf(buf, len, "reflectors:%s", xg_amp_name(st->amp));
 		break;
 	}
 }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mapwalk.h"
+
 #define TALKER_CHUNK 4096
 
 int xg_collector_init(struct xg_collector *c, const struct xg_maps *m, char *err, size_t errlen)
@@ -62,48 +64,34 @@ static int set_push(struct sample_set *s, const struct sampled *x)
 	return 0;
 }
 
+struct drain_ctx {
+	int family;
+	struct sample_set *out;
+};
+
+static int drain_one(const void *key, const void *val, void *arg)
+{
+	const struct drain_ctx *d = arg;
+	const struct xg_talker *t = val;
+	size_t klen = d->family == AF_INET ? 4 : 16;
+	struct sampled x = {
+	    .addr = {.family = d->family, .prefixlen = (unsigned)klen * 8},
+	    .samples = t->samples,
+	    .bytes = t->bytes,
+	};
+
+	memcpy(x.addr.addr, key, klen);
+	return set_push(d->out, &x);
+}
+
 /* Reads and empties one talker/victim map: lookup-and-delete is atomic per
  * element, so every sample lands in exactly one tick. */
 static int drain(int fd, int family, struct sample_set *out)
 {
-	size_t klen = family == AF_INET ? 4 : 16;
-	uint8_t *keys = malloc(TALKER_CHUNK * klen);
-	struct xg_talker *vals = malloc(TALKER_CHUNK * sizeof(*vals));
-	uint8_t token[16];
-	void *in = NULL;
-	int ret = 0;
+	struct drain_ctx d = {family, out};
 
-	if (!keys || !vals) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		__u32 i, count = TALKER_CHUNK;
-		int r = bpf_map_lookup_and_delete_batch(fd, in, token, keys, vals, &count, NULL);
-		int e = errno;
-
-		if (r && e != ENOENT) {
-			ret = -e;
-			break;
-		}
-		for (i = 0; i < count && !ret; i++) {
-			struct sampled x = {
-			    .addr = {.family = family, .prefixlen = (unsigned)klen * 8},
-			    .samples = vals[i].samples,
-			    .bytes = vals[i].bytes,
-			};
-
-			memcpy(x.addr.addr, keys + i * klen, klen);
-			ret = set_push(out, &x);
-		}
-		if (r || ret)
-			break;
-		in = token;
-	}
-out:
-	free(keys);
-	free(vals);
-	return ret;
+	return xg_map_walk(fd, family == AF_INET ? 4 : 16, sizeof(struct xg_talker), TALKER_CHUNK,
+			   true, drain_one, &d);
 }
 
 static int by_samples_desc(const void *a, const void *b)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mapwalk.h"
 #include "rtcfg.h"
 
 #define WALK_CHUNK 4096
@@ -80,38 +81,25 @@ static void cidr_from_key(const struct list_map *lm, const uint8_t *key, struct 
 
 typedef int (*raw_cb)(const struct list_map *lm, const uint8_t *key, const void *val, void *arg);
 
-/* Visits every element of one hash map, in batches where the kernel can. */
+struct raw_ctx {
+	const struct list_map *lm;
+	raw_cb cb;
+	void *arg;
+};
+
+static int raw_one(const void *key, const void *val, void *arg)
+{
+	const struct raw_ctx *rc = arg;
+
+	return rc->cb(rc->lm, key, val, rc->arg);
+}
+
+/* Visits every element of one of the list's maps. */
 static int map_walk(const struct list_map *lm, raw_cb cb, void *arg)
 {
-	uint8_t *keys = malloc(WALK_CHUNK * lm->key_size);
-	uint8_t *vals = malloc(WALK_CHUNK * lm->value_size);
-	uint8_t token[20];
-	void *in = NULL;
-	int ret = 0;
+	struct raw_ctx rc = {lm, cb, arg};
 
-	if (!keys || !vals) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		__u32 i, count = WALK_CHUNK;
-		int r = bpf_map_lookup_batch(lm->fd, in, token, keys, vals, &count, NULL);
-		int e = errno;
-
-		if (r && e != ENOENT) {
-			ret = -e;
-			break;
-		}
-		for (i = 0; i < count && !ret; i++)
-			ret = cb(lm, keys + i * lm->key_size, vals + i * lm->value_size, arg);
-		if (ret || r)
-			break;
-		in = token;
-	}
-out:
-	free(keys);
-	free(vals);
-	return ret;
+	return xg_map_walk(lm->fd, lm->key_size, lm->value_size, WALK_CHUNK, false, raw_one, &rc);
 }
 
 struct walk_ctx {

@@ -11,6 +11,7 @@
 #include <xdpguard/abi.h>
 
 #include "fsutil.h"
+#include "mapwalk.h"
 
 #define PEERS_CHUNK    4096
 #define PEERS_FILE_MAX (64u << 20)
@@ -145,42 +146,28 @@ static void account(struct read_ctx *r, const struct xg_cidr *a, const struct xg
 	}
 }
 
+struct map_ctx {
+	struct read_ctx *r;
+	int family;
+};
+
+static int account_one(const void *key, const void *val, void *arg)
+{
+	const struct map_ctx *mc = arg;
+	size_t klen = mc->family == AF_INET ? 4 : 16;
+	struct xg_cidr a = {.family = mc->family, .prefixlen = (unsigned)klen * 8};
+
+	memcpy(a.addr, key, klen);
+	account(mc->r, &a, val);
+	return 0;
+}
+
 static int read_map(struct read_ctx *r, int fd, int family)
 {
-	size_t klen = family == AF_INET ? 4 : 16;
-	uint8_t *keys = malloc(PEERS_CHUNK * klen);
-	struct xg_peer *vals = malloc(PEERS_CHUNK * sizeof(*vals));
-	uint8_t token[16];
-	void *in = NULL;
-	int ret = 0;
+	struct map_ctx mc = {r, family};
 
-	if (!keys || !vals) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		__u32 i, count = PEERS_CHUNK;
-		int rr = bpf_map_lookup_batch(fd, in, token, keys, vals, &count, NULL);
-		int e = errno;
-
-		if (rr && e != ENOENT) {
-			ret = -e;
-			break;
-		}
-		for (i = 0; i < count; i++) {
-			struct xg_cidr a = {.family = family, .prefixlen = (unsigned)klen * 8};
-
-			memcpy(a.addr, keys + i * klen, klen);
-			account(r, &a, &vals[i]);
-		}
-		if (rr)
-			break;
-		in = token;
-	}
-out:
-	free(keys);
-	free(vals);
-	return ret;
+	return xg_map_walk(fd, family == AF_INET ? 4 : 16, sizeof(struct xg_peer), PEERS_CHUNK,
+			   false, account_one, &mc);
 }
 
 int xg_peers_update(struct xg_peers *p, const struct xg_maps *m, uint64_t now_ns, bool learn,
