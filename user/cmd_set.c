@@ -6,14 +6,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
 #include "rtcfg.h"
-
-#define MAX_RANGES 32
-
-struct port_range {
-	int l4;
-	uint16_t lo, hi;
-};
 
 static const char set_usage[] =
     "usage: xdpctl set KEY VALUE...\n"
@@ -25,60 +19,36 @@ static const char set_usage[] =
     "  rtp-ports PORTS             e.g. 10000-20000\n"
     "  extra-class SLOT NAME SPEC  SLOT 0-7, SPEC e.g. udp:3478,tcp:3478-3479; SPEC 'none' clears";
 
-/* Parses "5060,5080-5082" (with a fixed l4) or "udp:3478,tcp:5349" (l4 < 0). */
-static int parse_ports(const char *text, int l4, struct port_range *out, int *n)
+/* A port list for the set command: the config's syntax, and not empty. */
+static int parse_ports(const char *text, bool prefixed, struct xg_cfg_ports *udp,
+		       struct xg_cfg_ports *tcp)
 {
-	char buf[512], *save = NULL, *tok;
+	char why[160];
 
-	if (strlen(text) >= sizeof(buf))
+	if (xg_cfg_ports_parse(text, prefixed, udp, tcp, why, sizeof(why)))
 		return -1;
-	snprintf(buf, sizeof(buf), "%s", text);
-	*n = 0;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *dash;
-		uint64_t lo, hi;
-		int this_l4 = l4;
-
-		if (*n == MAX_RANGES)
-			return -1;
-		if (l4 < 0) {
-			if (!strncmp(tok, "udp:", 4))
-				this_l4 = XG_PORT_L4_UDP;
-			else if (!strncmp(tok, "tcp:", 4))
-				this_l4 = XG_PORT_L4_TCP;
-			else
-				return -1;
-			tok += 4;
-		}
-		dash = strchr(tok, '-');
-		if (dash)
-			*dash = '\0';
-		if (xg_parse_uint(tok, 1, 65535, &lo))
-			return -1;
-		hi = lo;
-		if (dash && (xg_parse_uint(dash + 1, lo, 65535, &hi)))
-			return -1;
-		out[(*n)++] = (struct port_range){this_l4, (uint16_t)lo, (uint16_t)hi};
-	}
-	return *n ? 0 : -1;
+	return udp->n + (tcp ? tcp->n : 0) ? 0 : -1;
 }
 
-static int apply_class(const struct xg_maps *m, uint8_t svc, const struct port_range *r, int n)
+static int apply_class(const struct xg_maps *m, uint8_t svc, const struct xg_cfg_ports *udp,
+		       const struct xg_cfg_ports *tcp)
 {
 	int i, ret = xg_port_class_clear_svc(m, svc);
 
-	for (i = 0; !ret && i < n; i++)
-		ret = xg_port_class_set(m, r[i].l4, r[i].lo, r[i].hi, svc);
+	for (i = 0; !ret && i < udp->n; i++)
+		ret = xg_port_class_set(m, XG_PORT_L4_UDP, udp->r[i].lo, udp->r[i].hi, svc);
+	for (i = 0; !ret && i < tcp->n; i++)
+		ret = xg_port_class_set(m, XG_PORT_L4_TCP, tcp->r[i].lo, tcp->r[i].hi, svc);
 	return ret;
 }
 
 int cmd_set(int argc, char **argv)
 {
-	struct port_range ranges[MAX_RANGES];
+	struct xg_cfg_ports udp = {0}, tcp = {0};
 	struct xg_maps maps;
 	struct xg_config cfg;
 	const char *key;
-	int n = 0, ret;
+	int ret;
 	uint8_t svc = XG_SVC_NONE;
 	uint64_t v, slot = 0;
 	bool cfg_change = false;
@@ -98,7 +68,7 @@ int cmd_set(int argc, char **argv)
 		if (!*argv[3] || strlen(argv[3]) >= XG_SVC_NAME_LEN)
 			return xg_fail("set", "invalid extra-class name '%s': 1-%d characters",
 				       argv[3], XG_SVC_NAME_LEN - 1);
-		if (strcmp(argv[4], "none") && parse_ports(argv[4], -1, ranges, &n))
+		if (strcmp(argv[4], "none") && parse_ports(argv[4], true, &udp, &tcp))
 			return xg_fail(
 			    "set", "invalid extra-class spec '%s': use e.g. udp:3478,tcp:5349-5350",
 			    argv[4]);
@@ -119,12 +89,12 @@ int cmd_set(int argc, char **argv)
 		cfg_change = true;
 	} else if (!strcmp(key, "sip-udp-ports") || !strcmp(key, "rtp-ports")) {
 		svc = !strcmp(key, "rtp-ports") ? XG_SVC_RTP : XG_SVC_SIP_UDP;
-		if (parse_ports(argv[2], XG_PORT_L4_UDP, ranges, &n))
+		if (parse_ports(argv[2], false, &udp, NULL))
 			return xg_fail("set", "invalid %s '%s': ports or ranges, e.g. 5060,5080",
 				       key, argv[2]);
 	} else if (!strcmp(key, "sip-tcp-ports") || !strcmp(key, "sip-tls-ports")) {
 		svc = !strcmp(key, "sip-tls-ports") ? XG_SVC_SIP_TLS : XG_SVC_SIP_TCP;
-		if (parse_ports(argv[2], XG_PORT_L4_TCP, ranges, &n))
+		if (parse_ports(argv[2], false, &tcp, NULL))
 			return xg_fail("set", "invalid %s '%s': ports or ranges, e.g. 5061", key,
 				       argv[2]);
 	} else {
@@ -146,10 +116,10 @@ int cmd_set(int argc, char **argv)
 		}
 		ret = xg_rtcfg_write(&maps, &cfg);
 	} else if (!ret) {
-		ret = apply_class(&maps, svc, ranges, n);
+		ret = apply_class(&maps, svc, &udp, &tcp);
 		if (!ret && svc == XG_SVC_RTP) {
-			cfg.rtp_lo = ranges[0].lo;
-			cfg.rtp_hi = ranges[0].hi;
+			cfg.rtp_lo = udp.r[0].lo;
+			cfg.rtp_hi = udp.r[0].hi;
 			ret = xg_rtcfg_write(&maps, &cfg);
 		} else if (!ret && svc >= XG_SVC_EXTRA0) {
 			snprintf(cfg.svc_name[slot], XG_SVC_NAME_LEN, "%s", argv[3]);

@@ -145,7 +145,7 @@ static int parse_port(const char *s, size_t n, uint16_t *out)
  * "5060, 5080-5082" into p, or with prefixed, "udp:53,tcp:443-444" into
  * udp and tcp. Blank text is no ports. why gets the reason on error.
  */
-static int parse_ports(const char *text, bool prefixed, struct xg_cfg_ports *p,
+int xg_cfg_ports_parse(const char *text, bool prefixed, struct xg_cfg_ports *p,
 		       struct xg_cfg_ports *tcp, char *why, size_t whylen)
 {
 	const char *s = text;
@@ -771,7 +771,7 @@ static int get_ports(const struct ctx *c, struct json_object *v, const char *pat
 
 	if (get_str(c, v, path, what, &s))
 		return -1;
-	if (parse_ports(s, prefixed, p, tcp, why, sizeof(why)))
+	if (xg_cfg_ports_parse(s, prefixed, p, tcp, why, sizeof(why)))
 		return fail(c, path, "invalid port list %s: %s", describe(v, got, sizeof(got)),
 			    why);
 	return 0;

@@ -112,6 +112,12 @@ int xg_cfg_ports_format(const struct xg_cfg_ports *p, const char *prefix, char *
 /* True when port is in one of p's ranges. */
 bool xg_cfg_ports_contains(const struct xg_cfg_ports *p, uint16_t port);
 
+/* "5060, 5080-5082" into p, or with prefixed, "udp:53,tcp:443-444" into p
+ * (UDP) and tcp. Blank text is no ports; at most XG_CFG_MAX_RANGES items.
+ * Returns -1 with the reason in why. */
+int xg_cfg_ports_parse(const char *text, bool prefixed, struct xg_cfg_ports *p,
+		       struct xg_cfg_ports *tcp, char *why, size_t whylen);
+
 /* CLI entry point: xdpctl config check|show (argv[0] is "config"). */
 int cmd_config(int argc, char **argv);
 

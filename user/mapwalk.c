@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-int xg_map_walk(int fd, size_t key_size, size_t value_size, size_t chunk, bool drain,
-		xg_map_cb cb, void *arg)
+int xg_map_walk(int fd, size_t key_size, size_t value_size, size_t chunk, bool drain, xg_map_cb cb,
+		void *arg)
 {
 	uint8_t *keys = malloc(chunk * key_size);
 	uint8_t *vals = malloc(chunk * value_size);
@@ -21,9 +21,9 @@ int xg_map_walk(int fd, size_t key_size, size_t value_size, size_t chunk, bool d
 	}
 	for (;;) {
 		__u32 i, count = (__u32)chunk;
-		int r = drain ? bpf_map_lookup_and_delete_batch(fd, in, token, keys, vals, &count,
-								 NULL)
-			      : bpf_map_lookup_batch(fd, in, token, keys, vals, &count, NULL);
+		int r =
+		    drain ? bpf_map_lookup_and_delete_batch(fd, in, token, keys, vals, &count, NULL)
+			  : bpf_map_lookup_batch(fd, in, token, keys, vals, &count, NULL);
 		int e = errno;
 
 		if (r && e != ENOENT) {

@@ -13,7 +13,7 @@ typedef int (*xg_map_cb)(const void *key, const void *val, void *arg);
  * drain, each batch is read and deleted atomically per element
  * (lookup-and-delete), so an update lands in exactly one walk. Stops when cb
  * returns non-zero and returns that value; negative errno on failure. */
-int xg_map_walk(int fd, size_t key_size, size_t value_size, size_t chunk, bool drain,
-		xg_map_cb cb, void *arg);
+int xg_map_walk(int fd, size_t key_size, size_t value_size, size_t chunk, bool drain, xg_map_cb cb,
+		void *arg);
 
 #endif
