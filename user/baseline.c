@@ -20,26 +20,24 @@
 #include "baseline.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <json-c/json.h>
-#include <libgen.h>
-#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
+
+#include "fsutil.h"
 
 #define NS_PER_S	1000000000ULL
 #define NS_PER_HOUR	(3600ULL * NS_PER_S)
 #define TOW_ALPHA	0.3 /* weight of the newest week in a bucket */
 #define TOW_LOOKAHEAD_S 900 /* use the next hour's bucket too in an hour's last 15 minutes */
 
-#define BASELINE_FORMAT	 "xdpguard-baseline"
-#define BASELINE_VERSION 1
+#define BASELINE_FORMAT	  "xdpguard-baseline"
+#define BASELINE_VERSION  1
+#define BASELINE_FILE_MAX (64u << 20)
 
 void xg_baseline_cfg_defaults(struct xg_baseline_cfg *cfg)
 {
@@ -347,45 +345,11 @@ static struct json_object *metric_to_json(const struct xg_metric_baseline *mb)
 	return o;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Makes the rename itself durable; best effort, as some filesystems refuse
- * fsync on a directory. */
-static void sync_dir_of(const char *path)
-{
-	char *copy = strdup(path);
-	int fd;
-
-	if (!copy)
-		return;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	free(copy);
-}
-
 int xg_baseline_save(const struct xg_baseline *b, const char *path, char *err, size_t errlen)
 {
 	struct json_object *root = json_object_new_object(), *metrics = json_object_new_object();
-	char tmp[PATH_MAX];
 	const char *text;
-	int fd, ret = 0, m;
+	int ret, m;
 
 	if (!root || !metrics) {
 		json_object_put(root);
@@ -417,35 +381,9 @@ int xg_baseline_save(const struct xg_baseline *b, const char *path, char *err, s
 		return -ENOMEM;
 	}
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		json_object_put(root);
-		set_err(err, errlen, "%s: path too long", path);
-		return -ENAMETOOLONG;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		ret = -errno;
-		set_err(err, errlen, "%s: %s", tmp, strerror(-ret));
-		json_object_put(root);
-		return ret;
-	}
-	ret = write_all(fd, text, strlen(text));
-	if (!ret)
-		ret = write_all(fd, "\n", 1);
-	if (!ret && fsync(fd))
-		ret = -errno;
-	if (close(fd) && !ret)
-		ret = -errno;
+	ret = xg_write_atomic(path, text, strlen(text), err, errlen);
 	json_object_put(root);
-	if (!ret && rename(tmp, path))
-		ret = -errno;
-	if (ret) {
-		set_err(err, errlen, "%s: %s", tmp, strerror(-ret));
-		unlink(tmp);
-		return ret;
-	}
-	sync_dir_of(path);
-	return 0;
+	return ret;
 }
 
 static bool is_number(struct json_object *o)
@@ -591,59 +529,6 @@ static int metric_from_json(struct xg_metric_baseline *mb, struct json_object *o
 	return 0;
 }
 
-static int read_file(const char *path, char **out, char *err, size_t errlen)
-{
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
-	int fd, ret = 0;
-
-	if (!buf) {
-		set_err(err, errlen, "%s: out of memory", path);
-		return -ENOMEM;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		if (ret != -ENOENT)
-			set_err(err, errlen, "%s: %s", path, strerror(-ret));
-		free(buf);
-		return ret;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 >= cap) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (!nb) {
-				ret = -ENOMEM;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			break;
-		}
-		if (!n)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	if (ret) {
-		set_err(err, errlen, "%s: %s", path, strerror(-ret));
-		free(buf);
-		return ret;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	return 0;
-}
-
 static int baseline_from_json(struct xg_baseline *nb, struct json_object *root, const char *path,
 			      char *err, size_t errlen)
 {
@@ -701,7 +586,7 @@ int xg_baseline_load(struct xg_baseline *b, const char *path, char *err, size_t 
 	size_t end;
 	int ret;
 
-	ret = read_file(path, &text, err, errlen);
+	ret = xg_read_file(path, BASELINE_FILE_MAX, &text, NULL, err, errlen);
 	if (ret)
 		return ret;
 	tok = json_tokener_new();
