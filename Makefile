@@ -55,7 +55,7 @@ PCAPGEN := $(BUILD)/xg-pcapgen
 	check-format format bench install clean
 
 all: $(BUILD)/xdpctl $(BUILD)/test_unit $(BUILD)/test_bpf $(BUILD)/prog_cost $(BUILD)/insert_rate \
-	$(BENCH_BPF) \
+	$(BUILD)/alert_bench $(BENCH_BPF) \
 	$(TRAFGEN) $(TRAFGEN_PASS) $(PCAPGEN) $(BUILD)/alert_send_probe
 
 deps:
@@ -97,6 +97,10 @@ $(BUILD)/test_bpf: $(BPFTEST_SRCS) $(LIB_OBJS) $(PKT_OBJ)
 	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) -Itests $^ -o $@ $(LIBS) -lcunit
 
 $(BUILD)/insert_rate: tools/bench/insert_rate.c $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ $(LIBS)
+
+$(BUILD)/alert_bench: tools/bench/alerts.c $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ $(LIBS)
 
@@ -146,9 +150,11 @@ check-integration: $(BUILD)/xdpctl $(TRAFGEN)
 	tests/integration/controller.sh $(BUILD)/xdpctl $(TRAFGEN)
 	tests/integration/kamailio.sh $(BUILD)/xdpctl $(TRAFGEN)
 
-# Alert transports against local receivers on 127.0.0.1.
-check-alerts: $(BUILD)/alert_send_probe
+# Alert transports against local receivers on 127.0.0.1, then the whole
+# path from a live incident to every sink type, outage and kill -9 included.
+check-alerts: $(BUILD)/alert_send_probe $(BUILD)/xdpctl $(TRAFGEN)
 	tests/integration/alert_send.sh $(BUILD)/alert_send_probe
+	tests/integration/alerts.sh $(BUILD)/xdpctl $(TRAFGEN)
 
 check-replay: $(BUILD)/xdpctl $(PCAPGEN)
 	tests/replay/run.sh $(BUILD)/xdpctl $(PCAPGEN)
@@ -172,6 +178,7 @@ bench: all
 	tools/bench/controller.sh $(BUILD)
 	tools/bench/latency.sh $(BUILD)
 	$(BUILD)/insert_rate 100000
+	tools/bench/alerts.sh $(BUILD)
 
 install: $(BUILD)/xdpctl
 	install -D -m 0755 $(BUILD)/xdpctl $(DESTDIR)$(PREFIX)/sbin/xdpctl

@@ -2321,7 +2321,9 @@ char *xg_alert_redact(const char *s)
 		return sb_done(&b);
 	}
 	/* "Name: value": the header's name says whether all of it is secret. */
-	n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+	/* any RFC 7230 token may name a header */
+	n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+		      "!#$%&'*+-.^_`|~");
 	if (n && s[n] == ':') {
 		bool sens = sensitive_name(s, n) || ci_contains(s, n, "cookie");
 

@@ -1099,10 +1099,11 @@ static int read_item(struct xg_alertq *q, const struct item *it, struct xg_alert
 	if (b[0] != REC_ENQ || !enq_valid(b, blen) || get64(b + ENQ_ID) != it->id)
 		return -EBADMSG;
 	memset(out, 0, sizeof(*out));
-	out->payload = malloc(it->len ? it->len : 1);
+	out->payload = malloc(it->len + 1);
 	if (!out->payload)
 		return -ENOMEM;
 	memcpy(out->payload, b + blen - it->len, it->len);
+	((char *)out->payload)[it->len] = '\0';
 	out->id = it->id;
 	snprintf(out->sink, sizeof(out->sink), "%s", it->sink);
 	snprintf(out->dedup_key, sizeof(out->dedup_key), "%s", it->key);

@@ -90,7 +90,8 @@ struct xg_alertq_event {
 	uint64_t not_before_ns;
 };
 
-/* A leased event. payload is malloc'd: release it with
+/* A leased event. payload is malloc'd and followed by a NUL that len does
+ * not count (a text payload is a C string): release it with
  * xg_alertq_item_free(). attempts counts the retries so far (0 at first). */
 struct xg_alert_item {
 	uint64_t id;

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert_send.h"
+#include "alerter.h"
 #include "cli.h"
 #include "clock.h"
 #include "config.h"
@@ -27,7 +29,10 @@ static const char run_usage[] =
     "\n"
     "Runs the controller in the foreground: every tick (1 s by default, down to\n"
     "100 ms) it reads the counters, learns baselines, detects and classifies\n"
-    "attacks and records incidents in STATE_DIR/incidents.jsonl.\n"
+    "attacks, records incidents in STATE_DIR/incidents.jsonl, mitigates them in\n"
+    "XDP, and alerts the config's sinks (webhook, PagerDuty, Slack, Discord,\n"
+    "OpsGenie, email, syslog) through a queue in STATE_DIR/alerts that survives\n"
+    "restarts ('xdpctl alerts status').\n"
     "\n"
     "  --config FILE      JSON config (see config/README.md); without it, the\n"
     "                     embedded defaults. 'xdpctl config check FILE' validates.\n"
@@ -58,13 +63,30 @@ static void log_line(const char *level, const char *fmt, ...)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* the alert workers log too: one line at a time */
+	flockfile(stdout);
 	printf("%s %-5s ", when, level);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
 	putchar('\n');
 	fflush(stdout);
+	funlockfile(stdout);
 }
+
+static void log_alert(void *arg, const char *level, const char *msg)
+{
+	(void)arg;
+	log_line(level, "%s", msg);
+}
+
+/* What the event sink needs: the alerter, and the interfaces an incident
+ * is on (all of the daemon's) for maintenance windows. */
+struct run_ctx {
+	struct xg_alerter *alerter;
+	const struct xg_cfg *cfg;
+	uint32_t queue_capacity; /* the queue's, fixed while it is open */
+};
 
 /* Events as one log line each: what a NOC engineer reads first. */
 static void log_event(void *arg, const char *event, uint64_t ts_ns, struct json_object *o)
@@ -74,8 +96,16 @@ static void log_event(void *arg, const char *event, uint64_t ts_ns, struct json_
 	int conf = 0;
 	double pps = 0;
 
-	(void)arg;
-	(void)ts_ns;
+	struct run_ctx *rc = arg;
+
+	if (rc && rc->alerter) {
+		const char *ifs[XG_CFG_MAX_IFACES];
+		int i;
+
+		for (i = 0; i < rc->cfg->n_interfaces; i++)
+			ifs[i] = rc->cfg->interfaces[i];
+		xg_alerter_on_event(rc->alerter, event, ts_ns, o, ifs, rc->cfg->n_interfaces);
+	}
 	if (json_object_object_get_ex(o, "id", &v))
 		id = json_object_get_string(v);
 	if (json_object_object_get_ex(o, "family", &v))
@@ -101,6 +131,24 @@ static void log_event(void *arg, const char *event, uint64_t ts_ns, struct json_
 	log_line(strcmp(event, "surge") ? "warn" : "info",
 		 "%s id=%s family=%s service=%s confidence=%d peak_pps=%.0f  %s", event, id, family,
 		 service, conf, pps, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+}
+
+/* Alerts live in STATE_DIR/alerts; the queue there is this daemon's alone. */
+static int open_alerter(const struct xg_cfg *cfg, struct run_ctx *rc, uint64_t now)
+{
+	struct xg_alerter_opts ao = {.log = log_alert};
+	char dir[XG_CFG_PATH_LEN + 16], err[XG_ERR_LEN];
+
+	snprintf(dir, sizeof(dir), "%s/alerts", cfg->state_dir);
+	ao.dir = dir;
+	rc->cfg = cfg;
+	if (xg_send_init())
+		return xg_fail("run", "cannot initialise libcurl");
+	if (xg_alerter_open(&rc->alerter, &cfg->alerts, &ao, now, err, sizeof(err)))
+		return xg_fail("run", "%s", err);
+	rc->queue_capacity = cfg->alerts.queue_capacity;
+	log_line("info", "alerts: %d sink(s), queue in %s/queue", cfg->alerts.route.n_sinks, dir);
+	return 0;
 }
 
 static int arm_timer(int tfd, uint32_t tick_ms)
@@ -178,7 +226,18 @@ static int add_ifaces(struct xg_cfg *cfg, int argc, char **argv)
 	return 0;
 }
 
-static int serve(struct xg_controller *c, const struct run_opts *o, int argc, char **argv)
+/* One controller tick, then what it means for the alerts. */
+static void tick(struct xg_controller *c, struct run_ctx *rc)
+{
+	char err[XG_ERR_LEN];
+
+	if (xg_controller_tick(c, err, sizeof(err)))
+		log_line("error", "%s", err);
+	xg_alerter_tick(rc->alerter, xg_clock_now(c->clock));
+}
+
+static int serve(struct xg_controller *c, struct run_ctx *rc, const struct run_opts *o, int argc,
+		 char **argv)
 {
 	struct pollfd fds[2];
 	char err[XG_ERR_LEN];
@@ -198,8 +257,7 @@ static int serve(struct xg_controller *c, const struct run_opts *o, int argc, ch
 	fds[0] = (struct pollfd){.fd = tfd, .events = POLLIN};
 	fds[1] = (struct pollfd){.fd = sfd, .events = POLLIN};
 	/* The first tick primes the counters; detection starts one tick later. */
-	if (xg_controller_tick(c, err, sizeof(err)))
-		log_line("error", "%s", err);
+	tick(c, rc);
 
 	while (!stop) {
 		if (poll(fds, 2, -1) < 0) {
@@ -229,7 +287,13 @@ static int serve(struct xg_controller *c, const struct run_opts *o, int argc, ch
 					continue;
 				}
 				arm_timer(tfd, c->cfg.tick_ms);
-				log_line("info", "config reloaded (tick %u ms)", c->cfg.tick_ms);
+				xg_alerter_reload(rc->alerter, &c->cfg.alerts);
+				if (fresh.alerts.queue_capacity != rc->queue_capacity)
+					log_line("warn",
+						 "alerts.queue_capacity changes at the next "
+						 "start (the queue is open)");
+				log_line("info", "config reloaded (tick %u ms, %d alert sink(s))",
+					 c->cfg.tick_ms, c->cfg.alerts.route.n_sinks);
 			} else {
 				log_line("info", "stopping (%s)", strsignal((int)si.ssi_signo));
 				stop = true;
@@ -240,8 +304,7 @@ static int serve(struct xg_controller *c, const struct run_opts *o, int argc, ch
 
 			if (read(tfd, &expirations, sizeof(expirations)) != sizeof(expirations))
 				continue;
-			if (xg_controller_tick(c, err, sizeof(err)))
-				log_line("error", "%s", err);
+			tick(c, rc);
 		}
 	}
 	close(sfd);
@@ -259,6 +322,7 @@ int cmd_run(int argc, char **argv)
 	    {0},
 	};
 	struct run_opts o = {0};
+	struct run_ctx rc = {0};
 	struct xg_controller *c = NULL;
 	struct xg_clock clock;
 	struct xg_maps maps;
@@ -298,14 +362,17 @@ int cmd_run(int argc, char **argv)
 	if (xg_maps_open_pinned(xg_pin_dir(), &maps, err, sizeof(err)))
 		return xg_fail("run", "%s (give an interface: xdpctl run IFACE)", err);
 
-	c = calloc(1, sizeof(*c));
 	xg_clock_real(&clock);
-	if (!c ||
-	    xg_controller_init(c, &cfg, &maps, &clock, (struct xg_event_sink){.emit = log_event},
-			       true, err, sizeof(err))) {
+	if (open_alerter(&cfg, &rc, xg_clock_now(&clock)))
+		goto out;
+	c = calloc(1, sizeof(*c));
+	if (!c || xg_controller_init(c, &cfg, &maps, &clock,
+				     (struct xg_event_sink){.emit = log_event, .arg = &rc}, true,
+				     err, sizeof(err))) {
 		xg_fail("run", "%s", c ? err : "out of memory");
 		goto out;
 	}
+	rc.cfg = &c->cfg;
 	c->lock_config = true;
 	xg_apply_own_addresses(&c->apply);
 	if (xg_controller_apply(c, &cfg, err, sizeof(err))) {
@@ -327,8 +394,11 @@ int cmd_run(int argc, char **argv)
 			     : "learning done",
 			 c->peers.known);
 	}
-	ret = serve(c, &o, argc - optind, argv + optind);
+	ret = serve(c, &rc, &o, argc - optind, argv + optind);
 	xg_controller_close_open(c, "shutdown");
+	/* the close just emitted gets its chance to go out */
+	xg_alerter_close(rc.alerter, xg_clock_now(c->clock));
+	rc.alerter = NULL;
 	if (xg_controller_save(c, err, sizeof(err)))
 		log_line("error", "%s", err);
 	if (o.detach) {
@@ -344,6 +414,8 @@ out_ctl:
 	xg_controller_free(c);
 out:
 	free(c);
+	xg_alerter_close(rc.alerter, xg_clock_now(&clock));
+	xg_send_cleanup();
 	xg_maps_close(&maps);
 	return ret;
 }

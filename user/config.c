@@ -11,11 +11,14 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "alert_payload.h"
 #include "config.h"
 #include "names.h"
 #include "rtcfg.h"
@@ -84,6 +87,7 @@ void xg_cfg_defaults(struct xg_cfg *cfg)
 	cfg->mitigation.plan.protect_budget_factor = 2;
 	cfg->mitigation.plan.protect_budget_min = 100;
 	cfg->mitigation.plan.soft_rate_pps = 50;
+	xg_alerts_cfg_defaults(&cfg->alerts);
 }
 
 /* ---- ports ---- */
@@ -761,6 +765,36 @@ static int get_word(const struct ctx *c, struct json_object *v, const char *path
 	return fail(c, path, "must be one of %s, got %s", list, describe(v, got, sizeof(got)));
 }
 
+/* s fits a buffer of size and is one line: no control characters, which
+ * would break a log line, or a header (injection). */
+static int check_text(const struct ctx *c, const char *path, const char *s, size_t size)
+{
+	const char *p;
+
+	if (strlen(s) >= size)
+		return fail(c, path, "longer than %zu characters", size - 1);
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return fail(c, path, "contains a control character");
+	return 0;
+}
+
+/* A string checked by check_text, copied into out. The value is never
+ * shown: it may be a credential. */
+static int get_text(const struct ctx *c, struct json_object *v, const char *path, char *out,
+		    size_t size)
+{
+	const char *s;
+
+	if (!json_object_is_type(v, json_type_string))
+		return fail(c, path, "must be a string");
+	s = json_object_get_string(v);
+	if (check_text(c, path, s, size))
+		return -1;
+	snprintf(out, size, "%s", s);
+	return 0;
+}
+
 static int get_ports(const struct ctx *c, struct json_object *v, const char *path, bool prefixed,
 		     struct xg_cfg_ports *p, struct xg_cfg_ports *tcp)
 {
@@ -791,56 +825,85 @@ static bool ifname_ok(const char *s)
 	return true;
 }
 
-static int parse_interfaces(const struct ctx *c, struct json_object *v, const char *path,
-			    struct xg_cfg *cfg)
+/* An array of at most max elements, each read by elem (with its index and
+ * arg) into the caller's storage; *n is the count read. what names the
+ * elements in "must be an array of ...", noun in "at most N ...". */
+struct list_spec {
+	const char *what;
+	const char *noun;
+	int max;
+	int (*elem)(const struct ctx *c, struct json_object *e, const char *path, int i, void *arg);
+	bool hide; /* a wrong value is not shown: it may be a credential */
+};
+
+static int get_list(const struct ctx *c, struct json_object *v, const char *path,
+		    const struct list_spec *l, void *arg, int *n)
 {
-	char got[64], ipath[CFG_PATH_MAX];
-	size_t i, j, n;
+	char got[64], epath[CFG_PATH_MAX];
+	size_t i, len;
 
 	if (!json_object_is_type(v, json_type_array))
-		return fail(c, path, "must be an array of interface names, got %s",
-			    describe(v, got, sizeof(got)));
-	n = json_object_array_length(v);
-	if (n > XG_CFG_MAX_IFACES)
-		return fail(c, path, "at most %d interfaces, got %zu", XG_CFG_MAX_IFACES, n);
-	for (i = 0; i < n; i++) {
-		struct json_object *e = json_object_array_get_idx(v, i);
-		const char *s;
-
-		join_idx(ipath, path, i);
-		if (get_str(c, e, ipath, "an interface name (a string)", &s))
+		return fail(c, path, "must be an array of %s, got %s", l->what,
+			    l->hide ? "something else" : describe(v, got, sizeof(got)));
+	len = json_object_array_length(v);
+	if (len > (size_t)l->max)
+		return fail(c, path, "at most %d %s, got %zu", l->max, l->noun, len);
+	for (i = 0; i < len; i++) {
+		join_idx(epath, path, i);
+		if (l->elem(c, json_object_array_get_idx(v, i), epath, (int)i, arg))
 			return -1;
-		if (!ifname_ok(s))
-			return fail(c, ipath,
-				    "invalid interface name %s: 1-15 characters, no '/', ':' or "
-				    "spaces",
-				    describe(e, got, sizeof(got)));
-		for (j = 0; j < i; j++)
-			if (!strcmp(cfg->interfaces[j], s))
-				return fail(c, ipath, "duplicate interface \"%s\" (also %s[%zu])",
-					    s, path, j);
-		snprintf(cfg->interfaces[i], sizeof(cfg->interfaces[i]), "%s", s);
 	}
-	cfg->n_interfaces = (int)n;
+	*n = (int)len;
 	return 0;
 }
+
+/* The parent of an element's path, "interfaces" of "interfaces[2]": its
+ * length, for messages. */
+static int parent_len(const char *path)
+{
+	const char *br = strrchr(path, '[');
+
+	return br ? (int)(br - path) : (int)strlen(path);
+}
+
+/* One interface name into arg, a char[][16], unique in the list. */
+static int iface_elem(const struct ctx *c, struct json_object *e, const char *path, int i,
+		      void *arg)
+{
+	char(*out)[16] = arg, got[64];
+	const char *s;
+	int j;
+
+	if (get_str(c, e, path, "an interface name (a string)", &s))
+		return -1;
+	if (!ifname_ok(s))
+		return fail(c, path,
+			    "invalid interface name %s: 1-15 characters, no '/', ':' or spaces",
+			    describe(e, got, sizeof(got)));
+	for (j = 0; j < i; j++)
+		if (!strcmp(out[j], s))
+			return fail(c, path, "duplicate interface \"%s\" (also %.*s[%d])", s,
+				    parent_len(path), path, j);
+	snprintf(out[i], 16, "%s", s);
+	return 0;
+}
+
+static const struct list_spec iface_list = {"interface names", "interfaces", XG_CFG_MAX_IFACES,
+					    iface_elem, false};
 
 static int parse_state_dir(const struct ctx *c, struct json_object *v, const char *path,
 			   struct xg_cfg *cfg)
 {
 	char got[64];
-	const char *s, *p;
+	const char *s;
 
 	if (get_str(c, v, path, "an absolute path (a string)", &s))
 		return -1;
 	if (s[0] != '/')
 		return fail(c, path, "must be an absolute path, got %s",
 			    describe(v, got, sizeof(got)));
-	if (strlen(s) >= sizeof(cfg->state_dir))
-		return fail(c, path, "longer than %zu characters", sizeof(cfg->state_dir) - 1);
-	for (p = s; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return fail(c, path, "contains a control character");
+	if (check_text(c, path, s, sizeof(cfg->state_dir)))
+		return -1;
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", s);
 	return 0;
 }
@@ -1236,6 +1299,614 @@ static int parse_mitigation(const struct ctx *c, struct json_object *v, const ch
 	return 0;
 }
 
+/* ---- alerts ---- */
+
+#define CFG_TIMEOUT_MIN 100
+#define CFG_TIMEOUT_MAX 120000
+#define CFG_SUN_PATH	108 /* sizeof(sockaddr_un.sun_path) */
+
+/* Where a sink key applies, as a mask of types. */
+#define ST(x)  (1u << XG_ROUTE_SINK_##x)
+#define T_HTTP (ST(WEBHOOK) | ST(PAGERDUTY) | ST(SLACK) | ST(DISCORD) | ST(OPSGENIE))
+#define T_NET  (T_HTTP | ST(EMAIL))
+/* A field of struct xg_alert_sink_cfg: its offset and size. */
+#define SF(f) offsetof(struct xg_alert_sink_cfg, f), sizeof(((struct xg_alert_sink_cfg *)0)->f)
+
+enum sink_kind {
+	SK_TEXT,   /* any one-line string */
+	SK_SECRET, /* the same, shown as "***" */
+	SK_URL,	   /* http(s)://, or smtp(s):// for email */
+	SK_ADDR,   /* an email address */
+	SK_PATH,   /* "" or an absolute path */
+	SK_TARGET, /* udp:HOST:PORT or unix:/PATH */
+	SK_BOOL,
+	SK_TIMEOUT,
+	SK_FACILITY,
+	SK_FORMAT,
+	SK_HEADERS,
+	SK_TO,
+};
+
+/* The keys of a sink besides name and type, in the order messages list
+ * them and config show prints them. One table for parsing, "known:" lists,
+ * required fields and output, so they cannot disagree. */
+struct sink_key {
+	const char *name;
+	unsigned types;	   /* where it applies */
+	unsigned required; /* where it must be set (not empty) */
+	enum sink_kind kind;
+	size_t off, size;
+};
+
+static const struct sink_key sink_keys[] = {
+    {"url", T_NET, ST(WEBHOOK) | ST(SLACK) | ST(DISCORD) | ST(EMAIL), SK_URL, SF(url)},
+    {"secret", ST(WEBHOOK), 0, SK_SECRET, SF(secret)},
+    {"headers", ST(WEBHOOK), 0, SK_HEADERS, SF(headers)},
+    {"routing_key", ST(PAGERDUTY), ST(PAGERDUTY), SK_SECRET, SF(routing_key)},
+    {"mention", ST(DISCORD), 0, SK_TEXT, SF(mention)},
+    {"api_key", ST(OPSGENIE), ST(OPSGENIE), SK_SECRET, SF(api_key)},
+    {"from", ST(EMAIL), ST(EMAIL), SK_ADDR, SF(from)},
+    {"to", ST(EMAIL), ST(EMAIL), SK_TO, SF(to)},
+    {"user", ST(EMAIL), 0, SK_TEXT, SF(user)},
+    {"password", ST(EMAIL), 0, SK_SECRET, SF(password)},
+    {"starttls", ST(EMAIL), 0, SK_BOOL, SF(starttls)},
+    {"subject_prefix", ST(EMAIL), 0, SK_TEXT, SF(subject_prefix)},
+    {"target", ST(SYSLOG), 0, SK_TARGET, SF(target)},
+    {"facility", ST(SYSLOG), 0, SK_FACILITY, SF(facility)},
+    {"format", ST(SYSLOG), 0, SK_FORMAT, SF(cef)},
+    {"tls_verify", T_NET, 0, SK_BOOL, SF(tls_verify)},
+    {"ca_file", T_NET, 0, SK_PATH, SF(ca_file)},
+    {"timeout_ms", T_NET, 0, SK_TIMEOUT, SF(timeout_ms)},
+};
+
+#define N_SINK_KEYS (sizeof(sink_keys) / sizeof(sink_keys[0]))
+
+/* What xg_alert_syslog_facility() accepts, for messages and config show. */
+static const char *const facilities[] = {
+    "kern",   "user",	"mail",	    "daemon", "auth",	"syslog",   "lpr",     "news",
+    "uucp",   "cron",	"authpriv", "ftp",    "ntp",	"security", "console", "clock",
+    "local0", "local1", "local2",   "local3", "local4", "local5",   "local6",  "local7",
+};
+
+#define N_FACILITIES (sizeof(facilities) / sizeof(facilities[0]))
+
+static const char *const sink_types[] = {"webhook",  "pagerduty", "slack",  "discord",
+					 "opsgenie", "email",	  "syslog", NULL};
+static const char *const severities[] = {"info", "warning", "error", "critical", NULL};
+static const char *const syslog_formats[] = {"rfc5424", "cef", NULL};
+
+/* "a slack", "an email": the start of messages about a sink of type t. */
+static const char *a_type(enum xg_route_sink_type t, char *buf, size_t len)
+{
+	const char *name = xg_route_sink_type_name(t);
+
+	snprintf(buf, len, "%s %s", strchr("aeiou", name[0]) ? "an" : "a", name);
+	return buf;
+}
+
+/* "name, type, url, ...": the keys of a sink of type t. */
+static const char *sink_known(enum xg_route_sink_type t, char *buf, size_t len)
+{
+	size_t k, off;
+
+	off = (size_t)snprintf(buf, len, "name, type");
+	for (k = 0; k < N_SINK_KEYS && off < len; k++)
+		if (sink_keys[k].types & (1u << t))
+			off += (size_t)snprintf(buf + off, len - off, ", %s", sink_keys[k].name);
+	return buf;
+}
+
+static bool route_name_ok(const char *s)
+{
+	const char *p;
+
+	for (p = s; *p && (isalnum((unsigned char)*p) || strchr("_-.", *p)); p++)
+		;
+	return *s && !*p && p - s < XG_ROUTE_NAME_LEN;
+}
+
+/* A sink or policy name (alert_route's rule) into out, XG_ROUTE_NAME_LEN. */
+static int get_name(const struct ctx *c, struct json_object *v, const char *path, char *out)
+{
+	char got[64];
+
+	if (!json_object_is_type(v, json_type_string) || !route_name_ok(json_object_get_string(v)))
+		return fail(c, path, "must be 1-%d characters A-Z a-z 0-9 _ - ., got %s",
+			    XG_ROUTE_NAME_LEN - 1, describe(v, got, sizeof(got)));
+	snprintf(out, XG_ROUTE_NAME_LEN, "%s", json_object_get_string(v));
+	return 0;
+}
+
+static int name_elem(const struct ctx *c, struct json_object *e, const char *path, int i, void *arg)
+{
+	char(*out)[XG_ROUTE_NAME_LEN] = arg;
+
+	return get_name(c, e, path, out[i]);
+}
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* scheme://, then something other than a path: a host at least. */
+static bool url_ok(const char *s, enum xg_route_sink_type t)
+{
+	const char *a = t == XG_ROUTE_SINK_EMAIL ? "smtp://" : "http://";
+	const char *b = t == XG_ROUTE_SINK_EMAIL ? "smtps://" : "https://";
+	const char *rest;
+
+	if (has_prefix(s, a))
+		rest = s + strlen(a);
+	else if (has_prefix(s, b))
+		rest = s + strlen(b);
+	else
+		return false;
+	return *rest && *rest != '/' && !strchr(s, ' ');
+}
+
+/* "udp:HOST:PORT" (HOST a name or address, IPv6 in brackets) or
+ * "unix:/PATH", the shapes xg_send_syslog() takes. A host has no room for
+ * userinfo, so a valid target holds no credential. */
+static bool target_ok(const char *s)
+{
+	const char *host, *colon;
+	size_t hl, i;
+	uint16_t port;
+	bool v6;
+
+	if (has_prefix(s, "unix:"))
+		return s[5] == '/' && strlen(s + 5) < CFG_SUN_PATH;
+	if (!has_prefix(s, "udp:"))
+		return false;
+	host = s + 4;
+	colon = strrchr(host, ':');
+	if (!colon || parse_port(colon + 1, strlen(colon + 1), &port))
+		return false;
+	hl = (size_t)(colon - host);
+	v6 = hl > 2 && host[0] == '[' && host[hl - 1] == ']';
+	if (v6) {
+		host++;
+		hl -= 2;
+	}
+	for (i = 0; i < hl; i++)
+		if (!isalnum((unsigned char)host[i]) && !strchr(v6 ? ":.%" : ".-_", host[i]))
+			return false;
+	return hl > 0;
+}
+
+/* The reason a checked string of kind k (for a sink of type t) is wrong, or
+ * NULL. */
+static const char *sink_text_why(enum sink_kind k, enum xg_route_sink_type t, const char *s)
+{
+	switch (k) {
+	case SK_URL:
+		if (url_ok(s, t))
+			return NULL;
+		return t == XG_ROUTE_SINK_EMAIL ? "must be an smtp:// or smtps:// URL"
+						: "must be an http:// or https:// URL";
+	case SK_ADDR:
+		return !*s || strchr(s, '@') ? NULL : "must be an email address (with an @)";
+	case SK_PATH:
+		return !*s || *s == '/' ? NULL : "must be an absolute path (or \"\")";
+	case SK_TARGET:
+		return target_ok(s) ? NULL
+				    : "must be \"udp:HOST:PORT\" (port 1-65535, an IPv6 host in "
+				      "[ ]) or \"unix:/absolute/path\"";
+	default:
+		return NULL;
+	}
+}
+
+/* RFC 7230 tchar: what a header name is made of. */
+static bool tchar(char ch)
+{
+	return isalnum((unsigned char)ch) || (ch && strchr("!#$%&'*+-.^_`|~", ch));
+}
+
+static int header_elem(const struct ctx *c, struct json_object *e, const char *path, int i,
+		       void *arg)
+{
+	struct xg_alert_sink_cfg *s = arg;
+	const char *h = s->headers[i];
+
+	if (get_text(c, e, path, s->headers[i], sizeof(s->headers[i])))
+		return -1;
+	while (tchar(*h))
+		h++;
+	if (h == s->headers[i] || *h != ':')
+		return fail(c, path,
+			    "must be \"Name: value\", the name of letters, digits and "
+			    "!#$%%&'*+-.^_`|~");
+	return 0;
+}
+
+static int to_elem(const struct ctx *c, struct json_object *e, const char *path, int i, void *arg)
+{
+	struct xg_alert_sink_cfg *s = arg;
+
+	if (get_text(c, e, path, s->to[i], sizeof(s->to[i])))
+		return -1;
+	return strchr(s->to[i], '@') ? 0 : fail(c, path, "must be an email address (with an @)");
+}
+
+static const struct list_spec header_list = {"headers \"Name: value\"", "headers",
+					     XG_ALERT_MAX_HEADERS, header_elem, true};
+static const struct list_spec to_list = {"email addresses", "addresses", XG_ALERT_MAX_RCPT, to_elem,
+					 false};
+
+static int get_facility(const struct ctx *c, struct json_object *v, const char *path, int *out)
+{
+	char got[64], known[256];
+	size_t k, off = 0;
+
+	if (json_object_is_type(v, json_type_string)) {
+		*out = xg_alert_syslog_facility(json_object_get_string(v));
+		if (*out >= 0)
+			return 0;
+	}
+	for (k = 0; k < N_FACILITIES && off < sizeof(known); k++)
+		off += (size_t)snprintf(known + off, sizeof(known) - off, "%s%s", k ? ", " : "",
+					facilities[k]);
+	return fail(c, path, "must be a syslog facility (%s), got %s", known,
+		    describe(v, got, sizeof(got)));
+}
+
+static int parse_sink_key(const struct ctx *c, struct json_object *v, const char *path,
+			  const struct sink_key *k, enum xg_route_sink_type t,
+			  struct xg_alert_sink_cfg *s)
+{
+	char *field = (char *)s + k->off, word[16];
+	const char *why;
+
+	switch (k->kind) {
+	case SK_BOOL:
+		return get_bool(c, v, path, (bool *)field);
+	case SK_TIMEOUT:
+		return parse_u32(c, v, path, CFG_TIMEOUT_MIN, CFG_TIMEOUT_MAX, &s->timeout_ms);
+	case SK_FACILITY:
+		return get_facility(c, v, path, &s->facility);
+	case SK_FORMAT:
+		if (get_word(c, v, path, syslog_formats, "rfc5424, cef", word, sizeof(word)))
+			return -1;
+		s->cef = !strcmp(word, "cef");
+		return 0;
+	case SK_HEADERS:
+		return get_list(c, v, path, &header_list, s, &s->n_headers);
+	case SK_TO:
+		return get_list(c, v, path, &to_list, s, &s->n_to);
+	default:
+		break;
+	}
+	if (get_text(c, v, path, field, k->size))
+		return -1;
+	why = sink_text_why(k->kind, t, field);
+	return why ? fail(c, path, "%s", why) : 0;
+}
+
+/* A key of the sink: known, and one that sinks of its type have. */
+static int sink_key(const struct ctx *c, struct json_object *v, const char *path, const char *key,
+		    enum xg_route_sink_type t, struct xg_alert_sink_cfg *s)
+{
+	char known[256], a[32];
+	size_t k;
+
+	for (k = 0; k < N_SINK_KEYS; k++) {
+		if (strcmp(key, sink_keys[k].name))
+			continue;
+		if (!(sink_keys[k].types & (1u << t)))
+			return fail(c, path, "not a key of %s sink (known: %s)",
+				    a_type(t, a, sizeof(a)), sink_known(t, known, sizeof(known)));
+		return parse_sink_key(c, v, path, &sink_keys[k], t, s);
+	}
+	return fail(c, path, "unknown key (known: %s)", sink_known(t, known, sizeof(known)));
+}
+
+/* Required fields set, and a password only with a user. */
+static int sink_complete(const struct ctx *c, const char *path, enum xg_route_sink_type t,
+			 const struct xg_alert_sink_cfg *s)
+{
+	char a[32], ppath[CFG_PATH_MAX];
+	size_t k;
+
+	for (k = 0; k < N_SINK_KEYS; k++) {
+		const struct sink_key *sk = &sink_keys[k];
+		bool empty = sk->kind == SK_TO ? !s->n_to : !*((const char *)s + sk->off);
+
+		if ((sk->required & (1u << t)) && empty)
+			return fail(c, path, "%s sink needs \"%s\"", a_type(t, a, sizeof(a)),
+				    sk->name);
+	}
+	if (t == XG_ROUTE_SINK_EMAIL && *s->password && !*s->user) {
+		join(ppath, path, "password");
+		return fail(c, ppath, "needs a \"user\" to log in with");
+	}
+	return 0;
+}
+
+/* The type comes first, wherever the file puts it: it says which keys the
+ * sink has and what their defaults are. */
+static int sink_type(const struct ctx *c, struct json_object *v, const char *path,
+		     enum xg_route_sink_type *t)
+{
+	char tpath[CFG_PATH_MAX], word[16];
+	struct json_object *tv;
+
+	if (!json_object_object_get_ex(v, "type", &tv))
+		return fail(c, path,
+			    "a sink needs a \"type\" (webhook, pagerduty, slack, discord, "
+			    "opsgenie, email, syslog)");
+	join(tpath, path, "type");
+	if (get_word(c, tv, tpath, sink_types,
+		     "webhook, pagerduty, slack, discord, opsgenie, email, syslog", word,
+		     sizeof(word)))
+		return -1;
+	return xg_route_sink_type_parse(word, t);
+}
+
+static int sink_elem(const struct ctx *c, struct json_object *v, const char *path, int i, void *arg)
+{
+	struct xg_alerts_cfg *a = arg;
+	struct xg_route_sink *rs = &a->route.sinks[i];
+	struct xg_alert_sink_cfg *s = &a->sink[i];
+	char kpath[CFG_PATH_MAX];
+	int ret = 0;
+
+	if (get_object(c, v, path) || sink_type(c, v, path, &rs->type))
+		return -1;
+	xg_alert_sink_defaults(s, rs->type);
+	json_object_object_foreach (v, key, val) {
+		join(kpath, path, key);
+		if (!strcmp(key, "name"))
+			ret = get_name(c, val, kpath, rs->name);
+		else if (strcmp(key, "type"))
+			ret = sink_key(c, val, kpath, key, rs->type, s);
+		if (ret)
+			return -1;
+	}
+	if (!rs->name[0])
+		return fail(c, path, "a sink needs a \"name\"");
+	return sink_complete(c, path, rs->type, s);
+}
+
+static int step_elem(const struct ctx *c, struct json_object *v, const char *path, int i, void *arg)
+{
+	static const struct list_spec names = {"sink names", "sinks", XG_ROUTE_MAX_STEP_SINKS,
+					       name_elem, false};
+	struct xg_route_step *st = &((struct xg_route_step *)arg)[i];
+	char kpath[CFG_PATH_MAX];
+	int ret;
+
+	if (get_object(c, v, path))
+		return -1;
+	json_object_object_foreach (v, key, val) {
+		join(kpath, path, key);
+		if (!strcmp(key, "delay_s"))
+			ret = parse_u32(c, val, kpath, 0, XG_ROUTE_MAX_DELAY_S, &st->delay_s);
+		else if (!strcmp(key, "sinks"))
+			ret = get_list(c, val, kpath, &names, st->sinks, &st->n_sinks);
+		else
+			ret = fail(c, kpath, "unknown key (known: delay_s, sinks)");
+		if (ret)
+			return -1;
+	}
+	return 0;
+}
+
+static int policy_elem(const struct ctx *c, struct json_object *v, const char *path, int i,
+		       void *arg)
+{
+	static const struct list_spec steps = {"steps", "steps", XG_ROUTE_MAX_STEPS, step_elem,
+					       false};
+	struct xg_route_policy *p = &((struct xg_route_policy *)arg)[i];
+	char kpath[CFG_PATH_MAX];
+	int ret;
+
+	if (get_object(c, v, path))
+		return -1;
+	json_object_object_foreach (v, key, val) {
+		join(kpath, path, key);
+		if (!strcmp(key, "name"))
+			ret = get_name(c, val, kpath, p->name);
+		else if (!strcmp(key, "steps"))
+			ret = get_list(c, val, kpath, &steps, p->steps, &p->n_steps);
+		else
+			ret = fail(c, kpath, "unknown key (known: name, steps)");
+		if (ret)
+			return -1;
+	}
+	return p->name[0] ? 0 : fail(c, path, "a policy needs a \"name\"");
+}
+
+static int route_elem(const struct ctx *c, struct json_object *v, const char *path, int i,
+		      void *arg)
+{
+	struct xg_route_rule *r = &((struct xg_route_rule *)arg)[i];
+	char kpath[CFG_PATH_MAX], word[16];
+	int ret;
+
+	if (get_object(c, v, path))
+		return -1;
+	json_object_object_foreach (v, key, val) {
+		join(kpath, path, key);
+		if (!strcmp(key, "min_severity"))
+			ret = get_word(c, val, kpath, severities, "info, warning, error, critical",
+				       word, sizeof(word)) ||
+			      xg_route_sev_parse(word, &r->min_severity);
+		else if (!strcmp(key, "policy"))
+			ret = get_name(c, val, kpath, r->policy);
+		else
+			ret = fail(c, kpath, "unknown key (known: min_severity, policy)");
+		if (ret)
+			return -1;
+	}
+	return r->policy[0] ? 0 : fail(c, path, "a route needs a \"policy\"");
+}
+
+/* RFC 3339 in UTC, exactly "YYYY-MM-DDTHH:MM:SSZ" (years 1970-9999), to
+ * Unix seconds: one spelling, so config show prints what it reads. */
+static int parse_utc(const char *s, int64_t *out)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	struct tm tm = {0};
+	int k, y, mo, d;
+
+	for (k = 0; shape[k]; k++)
+		if (shape[k] == 'd' ? !isdigit((unsigned char)s[k]) : s[k] != shape[k])
+			return -1;
+	if (s[k] || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &tm.tm_hour, &tm.tm_min,
+			   &tm.tm_sec) != 6)
+		return -1;
+	if (y < 1970 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	*out = (int64_t)timegm(&tm);
+	/* timegm() moves Feb 30 to March: a date that moved did not exist */
+	return tm.tm_mon == mo - 1 && tm.tm_mday == d ? 0 : -1;
+}
+
+static int get_utc(const struct ctx *c, struct json_object *v, const char *path, int64_t *out)
+{
+	char got[64];
+
+	if (!json_object_is_type(v, json_type_string) || parse_utc(json_object_get_string(v), out))
+		return fail(c, path, "must be a UTC time like \"2026-12-01T01:00:00Z\", got %s",
+			    describe(v, got, sizeof(got)));
+	return 0;
+}
+
+/* Which of weekly, start and end the window had. */
+#define W_WEEKLY 1
+#define W_START	 2
+#define W_END	 4
+
+static int window_key(const struct ctx *c, struct json_object *v, const char *path, const char *key,
+		      struct xg_route_window *w, int *seen)
+{
+	char why[160];
+	const char *s;
+
+	if (!strcmp(key, "weekly")) {
+		*seen |= W_WEEKLY;
+		if (get_str(c, v, path, "a weekly window like \"Sun 02:00-04:00\"", &s))
+			return -1;
+		return xg_route_weekly_parse(s, w, why, sizeof(why)) ? fail(c, path, "%s", why) : 0;
+	}
+	if (!strcmp(key, "start")) {
+		*seen |= W_START;
+		return get_utc(c, v, path, &w->start_s);
+	}
+	if (!strcmp(key, "end")) {
+		*seen |= W_END;
+		return get_utc(c, v, path, &w->end_s);
+	}
+	if (!strcmp(key, "interfaces")) {
+		static const struct list_spec ifaces = {"interface names", "interfaces",
+							XG_ROUTE_MAX_IFACES, iface_elem, false};
+
+		return get_list(c, v, path, &ifaces, w->ifaces, &w->n_ifaces);
+	}
+	return fail(c, path, "unknown key (known: weekly, start, end, interfaces)");
+}
+
+static int window_elem(const struct ctx *c, struct json_object *v, const char *path, int i,
+		       void *arg)
+{
+	struct xg_route_window *w = &((struct xg_route_window *)arg)[i];
+	char kpath[CFG_PATH_MAX];
+	int seen = 0;
+
+	if (get_object(c, v, path))
+		return -1;
+	json_object_object_foreach (v, key, val) {
+		join(kpath, path, key);
+		if (window_key(c, val, kpath, key, w, &seen))
+			return -1;
+	}
+	if (seen == W_WEEKLY)
+		return 0;
+	if (seen & W_WEEKLY)
+		return fail(c, path, "\"weekly\" or \"start\" and \"end\", not both");
+	if (seen != (W_START | W_END))
+		return fail(c, path, "a window needs \"weekly\", or \"start\" and \"end\"");
+	w->kind = XG_ROUTE_WIN_ONCE;
+	join(kpath, path, "end");
+	return w->end_s > w->start_s ? 0 : fail(c, kpath, "must be after \"start\"");
+}
+
+/* A host name as the default node; anything else must be one syslog
+ * HOSTNAME: printable ASCII without spaces. */
+static int parse_node(const struct ctx *c, struct json_object *v, const char *path, char *out)
+{
+	char got[64];
+	const char *s, *p;
+
+	if (json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		for (p = s; *p > ' ' && *p < 0x7f; p++)
+			;
+		if (!*p && p - s < XG_ALERT_NODE_MAX) {
+			snprintf(out, XG_ALERT_NODE_MAX, "%s", s);
+			return 0;
+		}
+	}
+	return fail(c, path,
+		    "must be 1-%d printable ASCII characters without spaces (\"\" for the host "
+		    "name), got %s",
+		    XG_ALERT_NODE_MAX - 1, describe(v, got, sizeof(got)));
+}
+
+static const struct list_spec sink_list = {"sinks", "sinks", XG_ROUTE_MAX_SINKS, sink_elem, false};
+static const struct list_spec policy_list = {"policies", "policies", XG_ROUTE_MAX_POLICIES,
+					     policy_elem, false};
+static const struct list_spec route_list = {"routes", "routes", XG_ROUTE_MAX_ROUTES, route_elem,
+					    false};
+static const struct list_spec window_list = {"maintenance windows", "windows", XG_ROUTE_MAX_WINDOWS,
+					     window_elem, false};
+
+static int parse_alerts(const struct ctx *c, struct json_object *v, const char *path,
+			struct xg_cfg *cfg)
+{
+	struct xg_alerts_cfg *a = &cfg->alerts;
+	struct xg_route_cfg *r = &a->route;
+	char kpath[CFG_PATH_MAX], why[256];
+	int ret;
+
+	if (get_object(c, v, path))
+		return -1;
+	json_object_object_foreach (v, key, val) {
+		join(kpath, path, key);
+		if (!strcmp(key, "node"))
+			ret = parse_node(c, val, kpath, a->node);
+		else if (!strcmp(key, "queue_capacity"))
+			ret = parse_u32(c, val, kpath, XG_ALERT_QUEUE_MIN, XG_ALERT_QUEUE_MAX,
+					&a->queue_capacity);
+		else if (!strcmp(key, "coalesce_s"))
+			ret = parse_u32(c, val, kpath, 0, XG_ROUTE_MAX_COALESCE_S, &r->coalesce_s);
+		else if (!strcmp(key, "sinks"))
+			ret = get_list(c, val, kpath, &sink_list, a, &r->n_sinks);
+		else if (!strcmp(key, "policies"))
+			ret = get_list(c, val, kpath, &policy_list, r->policies, &r->n_policies);
+		else if (!strcmp(key, "routes"))
+			ret = get_list(c, val, kpath, &route_list, r->routes, &r->n_routes);
+		else if (!strcmp(key, "maintenance"))
+			ret = get_list(c, val, kpath, &window_list, r->windows, &r->n_windows);
+		else
+			ret = fail(c, kpath,
+				   "unknown key (known: node, queue_capacity, coalesce_s, sinks, "
+				   "policies, routes, maintenance)");
+		if (ret)
+			return -1;
+	}
+	/* Names across lists (a step's sink, a route's policy) are checked
+	 * once everything is read: the file may name a sink before it. */
+	if (xg_route_cfg_check(r, path, kpath, sizeof(kpath), why, sizeof(why)))
+		return fail(c, kpath, "%s", why);
+	return 0;
+}
+
 static const char *const attach_modes[] = {"auto", "native", "generic", NULL};
 static const char *const log_levels[] = {"error", "warn", "info", "debug", NULL};
 
@@ -1246,7 +1917,8 @@ static int parse_root(const struct ctx *c, struct json_object *root, struct xg_c
 		int ret;
 
 		if (!strcmp(key, "interfaces"))
-			ret = parse_interfaces(c, val, path, cfg);
+			ret = get_list(c, val, path, &iface_list, cfg->interfaces,
+				       &cfg->n_interfaces);
 		else if (!strcmp(key, "attach_mode"))
 			ret = get_word(c, val, path, attach_modes, "auto, native, generic",
 				       cfg->attach_mode, sizeof(cfg->attach_mode));
@@ -1271,11 +1943,13 @@ static int parse_root(const struct ctx *c, struct json_object *root, struct xg_c
 			ret = parse_detection(c, val, path, cfg);
 		else if (!strcmp(key, "mitigation"))
 			ret = parse_mitigation(c, val, path, cfg);
+		else if (!strcmp(key, "alerts"))
+			ret = parse_alerts(c, val, path, cfg);
 		else
 			ret = fail(c, path,
 				   "unknown key (known: interfaces, attach_mode, tick_ms, "
 				   "state_dir, log_level, monitor_only, sample_rate, learn_budget, "
-				   "services, baseline, detection, mitigation)");
+				   "services, baseline, detection, mitigation, alerts)");
 		if (ret)
 			return ret;
 	}
@@ -1523,6 +2197,195 @@ static struct json_object *mitigation_json(const struct xg_mitigation_cfg *m)
 	return o;
 }
 
+/* n strings of size bytes each from base, as an array; redacted when they
+ * may hold a credential (headers). */
+static struct json_object *strs_json(const char *base, size_t size, int n, bool redact);
+
+/* s through xg_alert_redact(). When valid (may be NULL) says the masked
+ * text no longer reads back, s is shown instead: a syslog target has no
+ * place for a credential, but a long host name with digits looks like a
+ * token to the redactor, and config show must print a valid file. */
+static struct json_object *redacted_json(const char *s, bool (*valid)(const char *))
+{
+	struct json_object *o;
+	char *r = xg_alert_redact(s);
+
+	if (!r)
+		return json_object_new_string("***"); /* out of memory: show nothing */
+	o = json_object_new_string(valid && !valid(r) ? s : r);
+	free(r);
+	return o;
+}
+
+static struct json_object *strs_json(const char *base, size_t size, int n, bool redact)
+{
+	struct json_object *arr = json_object_new_array();
+	int i;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, redact
+					       ? redacted_json(base + (size_t)i * size, NULL)
+					       : json_object_new_string(base + (size_t)i * size));
+	return arr;
+}
+
+static const char *facility_name(int code)
+{
+	size_t k;
+
+	for (k = 0; k < N_FACILITIES; k++)
+		if (xg_alert_syslog_facility(facilities[k]) == code)
+			return facilities[k];
+	return "daemon";
+}
+
+/* One sink key's value as config show prints it: secrets as "***" when
+ * set, URLs and headers redacted. */
+static struct json_object *sink_value_json(const struct sink_key *k,
+					   const struct xg_alert_sink_cfg *s)
+{
+	const char *field = (const char *)s + k->off;
+
+	switch (k->kind) {
+	case SK_SECRET:
+		return json_object_new_string(*field ? "***" : "");
+	case SK_URL:
+		return redacted_json(field, NULL);
+	case SK_TARGET:
+		return redacted_json(field, target_ok);
+	case SK_BOOL:
+		return json_object_new_boolean(*(const bool *)field);
+	case SK_TIMEOUT:
+		return json_object_new_int64(s->timeout_ms);
+	case SK_FACILITY:
+		return json_object_new_string(facility_name(s->facility));
+	case SK_FORMAT:
+		return json_object_new_string(s->cef ? "cef" : "rfc5424");
+	case SK_HEADERS:
+		return strs_json(s->headers[0], sizeof(s->headers[0]), s->n_headers, true);
+	case SK_TO:
+		return strs_json(s->to[0], sizeof(s->to[0]), s->n_to, false);
+	default:
+		return json_object_new_string(field);
+	}
+}
+
+static struct json_object *sinks_json(const struct xg_alerts_cfg *a)
+{
+	struct json_object *arr = json_object_new_array();
+	int i;
+	size_t k;
+
+	for (i = 0; i < a->route.n_sinks; i++) {
+		const struct xg_route_sink *rs = &a->route.sinks[i];
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "name", json_object_new_string(rs->name));
+		json_object_object_add(o, "type",
+				       json_object_new_string(xg_route_sink_type_name(rs->type)));
+		for (k = 0; k < N_SINK_KEYS; k++)
+			if (sink_keys[k].types & (1u << rs->type))
+				json_object_object_add(o, sink_keys[k].name,
+						       sink_value_json(&sink_keys[k], &a->sink[i]));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static struct json_object *policies_json(const struct xg_route_cfg *r)
+{
+	struct json_object *arr = json_object_new_array();
+	int i, k;
+
+	for (i = 0; i < r->n_policies; i++) {
+		const struct xg_route_policy *p = &r->policies[i];
+		struct json_object *o = json_object_new_object();
+		struct json_object *steps = json_object_new_array();
+
+		for (k = 0; k < p->n_steps; k++) {
+			struct json_object *st = json_object_new_object();
+
+			json_object_object_add(st, "delay_s",
+					       json_object_new_int64(p->steps[k].delay_s));
+			json_object_object_add(st, "sinks",
+					       strs_json(p->steps[k].sinks[0], XG_ROUTE_NAME_LEN,
+							 p->steps[k].n_sinks, false));
+			json_object_array_add(steps, st);
+		}
+		json_object_object_add(o, "name", json_object_new_string(p->name));
+		json_object_object_add(o, "steps", steps);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static struct json_object *routes_json(const struct xg_route_cfg *r)
+{
+	struct json_object *arr = json_object_new_array();
+	int i;
+
+	for (i = 0; i < r->n_routes; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(
+		    o, "min_severity",
+		    json_object_new_string(xg_route_sev_name(r->routes[i].min_severity)));
+		json_object_object_add(o, "policy", json_object_new_string(r->routes[i].policy));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static struct json_object *utc_json(int64_t t)
+{
+	time_t tt = (time_t)t;
+	char buf[32];
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		buf[0] = '\0';
+	return json_object_new_string(buf);
+}
+
+static struct json_object *windows_json(const struct xg_route_cfg *r)
+{
+	struct json_object *arr = json_object_new_array();
+	char spec[64];
+	int i;
+
+	for (i = 0; i < r->n_windows; i++) {
+		const struct xg_route_window *w = &r->windows[i];
+		struct json_object *o = json_object_new_object();
+
+		if (w->kind == XG_ROUTE_WIN_WEEKLY) {
+			xg_route_weekly_format(w, spec, sizeof(spec));
+			json_object_object_add(o, "weekly", json_object_new_string(spec));
+		} else {
+			json_object_object_add(o, "start", utc_json(w->start_s));
+			json_object_object_add(o, "end", utc_json(w->end_s));
+		}
+		json_object_object_add(
+		    o, "interfaces",
+		    strs_json(w->ifaces[0], XG_ROUTE_IFNAME_LEN, w->n_ifaces, false));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static struct json_object *alerts_json(const struct xg_alerts_cfg *a)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "node", json_object_new_string(a->node));
+	json_object_object_add(o, "queue_capacity", json_object_new_int64(a->queue_capacity));
+	json_object_object_add(o, "coalesce_s", json_object_new_int64(a->route.coalesce_s));
+	json_object_object_add(o, "sinks", sinks_json(a));
+	json_object_object_add(o, "policies", policies_json(&a->route));
+	json_object_object_add(o, "routes", routes_json(&a->route));
+	json_object_object_add(o, "maintenance", windows_json(&a->route));
+	return o;
+}
+
 struct json_object *xg_cfg_to_json(const struct xg_cfg *cfg)
 {
 	struct json_object *root = json_object_new_object();
@@ -1585,5 +2448,6 @@ struct json_object *xg_cfg_to_json(const struct xg_cfg *cfg)
 	json_object_object_add(det, "close_ticks", json_object_new_int64(cfg->detect.close_ticks));
 	json_object_object_add(root, "detection", det);
 	json_object_object_add(root, "mitigation", mitigation_json(&cfg->mitigation));
+	json_object_object_add(root, "alerts", alerts_json(&cfg->alerts));
 	return root;
 }

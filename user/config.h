@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
+#include "alert_cfg.h"
 #include "baseline.h"
 #include "cidr.h"
 #include "detect.h"
@@ -89,6 +90,9 @@ struct xg_cfg {
 	struct xg_baseline_cfg baseline;
 	struct xg_detect_cfg detect;
 	struct xg_mitigation_cfg mitigation;
+
+	/* notifications */
+	struct xg_alerts_cfg alerts;
 };
 
 /* The embedded defaults. */

@@ -238,6 +238,29 @@ static void emit(struct xg_controller *c, const char *event, uint64_t ts, struct
 		c->sink.emit(c->sink.arg, event, ts, o);
 }
 
+/* The busiest sources of the tick, for the alerts (not journaled: the
+ * journal keeps what was decided, the mitigation events). */
+#define ALERT_TOP_SOURCES 5
+
+static void add_top_sources(const struct xg_controller *c, struct json_object *o)
+{
+	struct json_object *arr = json_object_new_array();
+	int i;
+
+	for (i = 0; i < c->snap.n_top_src && i < ALERT_TOP_SOURCES; i++) {
+		const struct xg_addr_rate *r = &c->snap.top_src[i];
+		struct json_object *e = json_object_new_object();
+		char a[64];
+
+		xg_cidr_format(&r->addr, a, sizeof(a));
+		json_object_object_add(e, "addr", json_object_new_string(a));
+		json_object_object_add(e, "pps", json_object_new_double(r->pps));
+		json_object_object_add(e, "known", json_object_new_boolean(r->known));
+		json_object_array_add(arr, e);
+	}
+	json_object_object_add(o, "top_sources", arr);
+}
+
 static void record(struct xg_controller *c, enum xg_detect_event ev, const struct xg_class *cls)
 {
 	static const char *const names[] = {
@@ -272,6 +295,7 @@ static void record(struct xg_controller *c, enum xg_detect_event ev, const struc
 		json_object_put(o);
 	}
 	o = xg_incident_to_json(&c->det.cur, names[ev]);
+	add_top_sources(c, o);
 	emit(c, names[ev], c->snap.ts_ns, o);
 	json_object_put(o);
 }

@@ -11,7 +11,7 @@
 #include "cli.h"
 #include "config.h"
 
-#define XG_VERSION "0.1.0"
+#include "version.h"
 
 static const char usage[] =
     "usage: xdpctl COMMAND [ARGS]\n"
@@ -55,6 +55,10 @@ static const char usage[] =
     "        The incident journal (STATE_DIR/incidents.jsonl).\n"
     "  peers [--json]\n"
     "        The SIP/RTP peers the controller learned: never dropped.\n"
+    "  alerts status [--json]\n"
+    "  alerts test SINK\n"
+    "        The alert queue and its sinks (webhook, PagerDuty, Slack, Discord,\n"
+    "        OpsGenie, email, syslog); send a marked test event to one.\n"
     "  config check FILE\n"
     "  config show [--config FILE]\n"
     "        Validate a config file; print the effective config.\n"
@@ -95,6 +99,7 @@ static const struct command commands[] = {
     {"incident", cmd_incident},
     {"config", cmd_config},
     {"peers", cmd_peers},
+    {"alerts", cmd_alerts},
 };
 
 static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)

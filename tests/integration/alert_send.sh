@@ -50,80 +50,14 @@ json() {
 	"$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
 }
 
-# --- receivers ---------------------------------------------------------------
+# --- receivers (tests/integration/alert_recv.py) -----------------------------
 
-# (Not named http.py: the script's directory comes first on sys.path.)
-# HTTP: POST /NNN answers NNN (429 with Retry-After: 7, 503 with an
-# HTTP-date 60 s ahead); each request is
-# appended to requests.jsonl as {method, path, headers, body}.
-cat >"$WORK/recv_http.py" <<'PYEOF'
-import http.server, json, sys
-log, portfile = sys.argv[1], sys.argv[2]
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def do_POST(self):
-        n = int(self.headers.get("Content-Length", "0"))
-        body = self.rfile.read(n)
-        with open(log, "a") as f:
-            f.write(json.dumps({"method": self.command, "path": self.path,
-                                "headers": dict(self.headers.items()),
-                                "body": body.decode("utf-8", "replace")}) + "\n")
-        try:
-            code = int(self.path.strip("/").split("?")[0])
-        except ValueError:
-            code = 200
-        self.send_response(code)
-        if code == 429:
-            self.send_header("Retry-After", "7")
-        if code == 503:
-            import email.utils, time
-            self.send_header("Retry-After", email.utils.formatdate(time.time() + 60, usegmt=True))
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-    def log_message(self, *a):
-        pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-open(portfile + ".tmp", "w").write(str(s.server_address[1]))
-import os; os.rename(portfile + ".tmp", portfile)
-s.serve_forever()
-PYEOF
-
-cat >"$WORK/recv_smtp.py" <<'PYEOF'
-import asyncore, os, smtpd, sys
-out, portfile = sys.argv[1], sys.argv[2]
-class S(smtpd.SMTPServer):
-    def process_message(self, peer, mailfrom, rcpttos, data, **kw):
-        with open(out + ".tmp", "wb") as f:
-            f.write(("MAIL FROM %s\nRCPT TO %s\n" % (mailfrom, ",".join(rcpttos))).encode())
-            f.write(data if isinstance(data, bytes) else data.encode())
-        os.rename(out + ".tmp", out)
-s = S(("127.0.0.1", 0), None, decode_data=False)
-open(portfile + ".tmp", "w").write(str(s.socket.getsockname()[1]))
-os.rename(portfile + ".tmp", portfile)
-asyncore.loop(timeout=0.2)
-PYEOF
-
-cat >"$WORK/recv_udp.py" <<'PYEOF'
-import os, socket, sys
-out, portfile = sys.argv[1], sys.argv[2]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-open(portfile + ".tmp", "w").write(str(s.getsockname()[1]))
-os.rename(portfile + ".tmp", portfile)
-n = 0
-while True:
-    d, _ = s.recvfrom(65536)
-    n += 1
-    with open("%s.%d" % (out, n), "wb") as f:
-        f.write(d)
-PYEOF
-
-"$PY" -W ignore "$WORK/recv_http.py" "$WORK/requests.jsonl" "$WORK/http.port" 2>"$WORK/http.err" &
+RECV="$(dirname "$(readlink -f "$0")")/alert_recv.py"
+"$PY" -W ignore "$RECV" http "$WORK/requests.jsonl" "$WORK/http.port" 2>"$WORK/http.err" &
 PIDS+=($!)
-"$PY" -W ignore "$WORK/recv_smtp.py" "$WORK/mail" "$WORK/smtp.port" 2>"$WORK/smtp.err" &
+"$PY" -W ignore "$RECV" smtp "$WORK/mail" "$WORK/smtp.port" 2>"$WORK/smtp.err" &
 PIDS+=($!)
-"$PY" -W ignore "$WORK/recv_udp.py" "$WORK/dgram" "$WORK/udp.port" 2>"$WORK/udp.err" &
+"$PY" -W ignore "$RECV" udp "$WORK/dgram" "$WORK/udp.port" 2>"$WORK/udp.err" &
 PIDS+=($!)
 if ! wait_file "$WORK/http.port" || ! wait_file "$WORK/smtp.port" ||
 	! wait_file "$WORK/udp.port"; then
@@ -210,12 +144,12 @@ printf 'From: xdpguard <xg@example.net>\r\nTo: ops@example.net\r\nSubject: [xdpg
 timeout 20 "$PROBE" smtp "smtp://127.0.0.1:$SMTP_PORT" xg@example.net ops@example.net \
 	"$WORK/msg.eml" >"$WORK/smtp.out" 2>"$WORK/smtp.errout"
 check "SMTP delivered" test "$(json "$WORK/smtp.out" outcome)" = delivered
-wait_file "$WORK/mail"
+wait_file "$WORK/mail.1"
 check "SMTP message arrives with its Subject" \
-	grep -q "^Subject: \[xdpguard\] SIP flood on edge-1" "$WORK/mail"
+	grep -q "^Subject: \[xdpguard\] SIP flood on edge-1" "$WORK/mail.1"
 check "SMTP envelope sender and recipient" \
-	grep -qz "MAIL FROM xg@example.net.RCPT TO ops@example.net" "$WORK/mail"
-check "SMTP dot-stuffing undone by the server" grep -q "^\.leading dot line" "$WORK/mail"
+	grep -qz "MAIL FROM xg@example.net.RCPT TO ops@example.net" "$WORK/mail.1"
+check "SMTP dot-stuffing undone by the server" grep -q "^\.leading dot line" "$WORK/mail.1"
 
 # --- syslog -------------------------------------------------------------------
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alert_payload.h"
 #include "config.h"
 #include "suites.h"
 
@@ -163,15 +164,15 @@ static void test_full_file_round_trip(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
 	{
 		static const char *const keys[] = {
-		    "interfaces", "attach_mode",  "tick_ms",	 "state_dir",
-		    "log_level",  "monitor_only", "sample_rate", "learn_budget",
-		    "services",	  "baseline",	  "detection",	 "mitigation",
+		    "interfaces",   "attach_mode", "tick_ms",	   "state_dir", "log_level",
+		    "monitor_only", "sample_rate", "learn_budget", "services",	"baseline",
+		    "detection",    "mitigation",  "alerts",
 		};
 		struct json_object *svc, *base, *floors, *det, *x;
 		size_t i;
 		int m;
 
-		CU_ASSERT_EQUAL(json_object_object_length(o), 12);
+		CU_ASSERT_EQUAL(json_object_object_length(o), 13);
 		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			CU_ASSERT_TRUE(json_object_object_get_ex(o, keys[i], NULL));
 		CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(o, "services", &svc));
@@ -246,7 +247,7 @@ static void test_unknown_keys(void)
 	    {"{\n  \"tick_ms\": 500,\n  \"tickms\": 500\n}",
 	     "t.json:3: tickms: unknown key (known: interfaces, attach_mode, tick_ms, state_dir, "
 	     "log_level, monitor_only, sample_rate, learn_budget, services, baseline, "
-	     "detection, mitigation)"},
+	     "detection, mitigation, alerts)"},
 	    {"{\n  \"baseline\": {\n    \"window\": 300,\n    \"windw\": 300\n  }\n}",
 	     "t.json:4: baseline.windw: unknown key (known: window, multiplier, percentile, "
 	     "learning_s, tow_after_s, floors)"},
@@ -271,7 +272,7 @@ static void test_unknown_keys(void)
 	    {"{\"services\": {},\n\"\\u0062ad\\nkey\": 1}",
 	     "t.json:2: bad?key: unknown key (known: interfaces, attach_mode, tick_ms, state_dir, "
 	     "log_level, monitor_only, sample_rate, learn_budget, services, baseline, "
-	     "detection, mitigation)"},
+	     "detection, mitigation, alerts)"},
 	};
 
 	check_bad(v, sizeof(v) / sizeof(v[0]));
@@ -518,6 +519,551 @@ static void test_load_file(void)
 	CU_ASSERT_TRUE(is_default(&c));
 }
 
+/* ---- alerts ---- */
+
+/* Every sink type, two policies, both kinds of window. The secrets are
+ * distinct strings so the output can be searched for them. */
+static const char alerts_full[] =
+    "{\n"
+    "  \"interfaces\": [\"eth0\"],\n"
+    "  \"alerts\": {\n"
+    "    \"node\": \"edge-1\",\n"
+    "    \"queue_capacity\": 8192,\n"
+    "    \"coalesce_s\": 45,\n"
+    "    \"sinks\": [\n"
+    "      {\"name\": \"noc\", \"type\": \"webhook\", \"url\": \"https://hooks.example.net/x\",\n"
+    "       \"secret\": \"s3cret-hmac\",\n"
+    "       \"headers\": [\"X-Team: noc\", \"Authorization: Bearer t0ken-abc\"],\n"
+    "       \"tls_verify\": false, \"ca_file\": \"/etc/ssl/x.pem\", \"timeout_ms\": 5000},\n"
+    "      {\"name\": \"pd\", \"type\": \"pagerduty\", \"routing_key\": "
+    "\"R0UTINGKEY0123456789\"},\n"
+    "      {\"name\": \"chat\", \"type\": \"slack\",\n"
+    "       \"url\": \"https://hooks.slack.com/services/T0001/B0002/XXXXslacktoken\"},\n"
+    "      {\"name\": \"dc\", \"type\": \"discord\", \"mention\": \"@here\",\n"
+    "       \"url\": \"https://discord.com/api/webhooks/12345/discordTOKENvalue\"},\n"
+    "      {\"name\": \"og\", \"type\": \"opsgenie\", \"api_key\": \"opsgenie-key-1\",\n"
+    "       \"url\": \"https://api.eu.opsgenie.com\"},\n"
+    "      {\"name\": \"mail\", \"type\": \"email\", \"url\": \"smtp://127.0.0.1:2525\",\n"
+    "       \"from\": \"xdpguard <x@example.net>\",\n"
+    "       \"to\": [\"noc@example.net\", \"oncall@example.net\"], \"user\": \"u\",\n"
+    "       \"password\": \"mail-pass-9\", \"starttls\": false, \"subject_prefix\": \"[edge]\"},\n"
+    "      {\"type\": \"syslog\", \"name\": \"siem\", \"target\": \"udp:[2001:db8::1]:514\",\n"
+    "       \"facility\": \"local3\", \"format\": \"cef\"}\n"
+    "    ],\n"
+    "    \"policies\": [\n"
+    "      {\"name\": \"page\", \"steps\": [{\"delay_s\": 0, \"sinks\": [\"chat\", \"dc\"]},\n"
+    "                                  {\"delay_s\": 60, \"sinks\": [\"pd\", \"og\"]}]},\n"
+    "      {\"name\": \"log\", \"steps\": [{\"sinks\": [\"siem\", \"noc\", \"mail\"]}]}\n"
+    "    ],\n"
+    "    \"routes\": [{\"min_severity\": \"warning\", \"policy\": \"page\"}, {\"policy\": "
+    "\"log\"}],\n"
+    "    \"maintenance\": [\n"
+    "      {\"weekly\": \"Sun 02:00-04:00\", \"interfaces\": [\"eth0\"]},\n"
+    "      {\"start\": \"2026-12-01T01:00:00Z\", \"end\": \"2026-12-01T03:00:00Z\"}\n"
+    "    ]\n"
+    "  }\n"
+    "}\n";
+
+/* What the output must never contain. */
+static const char *const alerts_secrets[] = {
+    "s3cret-hmac", "t0ken-abc",		"R0UTINGKEY0123456789", "XXXXslacktoken",
+    "T0001/B0002", "discordTOKENvalue", "opsgenie-key-1",	"mail-pass-9",
+};
+
+static void test_alerts_full(void)
+{
+	const struct xg_alerts_cfg *a;
+	const struct xg_route_cfg *r;
+	struct xg_cfg *c = malloc(sizeof(*c));
+	char err[1024];
+	int ret;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	ret = xg_cfg_parse(c, alerts_full, "a.json", err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_EQUAL_FATAL(ret, 0);
+	a = &c->alerts;
+	r = &a->route;
+	CU_ASSERT_STRING_EQUAL(a->node, "edge-1");
+	CU_ASSERT_EQUAL(a->queue_capacity, 8192);
+	CU_ASSERT_EQUAL(r->coalesce_s, 45);
+	CU_ASSERT_EQUAL_FATAL(r->n_sinks, 7);
+	CU_ASSERT_STRING_EQUAL(r->sinks[0].name, "noc");
+	CU_ASSERT_EQUAL(r->sinks[0].type, XG_ROUTE_SINK_WEBHOOK);
+	CU_ASSERT_STRING_EQUAL(a->sink[0].url, "https://hooks.example.net/x");
+	CU_ASSERT_STRING_EQUAL(a->sink[0].secret, "s3cret-hmac");
+	CU_ASSERT_EQUAL(a->sink[0].n_headers, 2);
+	CU_ASSERT_STRING_EQUAL(a->sink[0].headers[1], "Authorization: Bearer t0ken-abc");
+	CU_ASSERT_FALSE(a->sink[0].tls_verify);
+	CU_ASSERT_STRING_EQUAL(a->sink[0].ca_file, "/etc/ssl/x.pem");
+	CU_ASSERT_EQUAL(a->sink[0].timeout_ms, 5000);
+	CU_ASSERT_EQUAL(r->sinks[1].type, XG_ROUTE_SINK_PAGERDUTY);
+	CU_ASSERT_STRING_EQUAL(a->sink[1].routing_key, "R0UTINGKEY0123456789");
+	CU_ASSERT_EQUAL(r->sinks[2].type, XG_ROUTE_SINK_SLACK);
+	CU_ASSERT_EQUAL(r->sinks[3].type, XG_ROUTE_SINK_DISCORD);
+	CU_ASSERT_STRING_EQUAL(a->sink[3].mention, "@here");
+	CU_ASSERT_EQUAL(r->sinks[4].type, XG_ROUTE_SINK_OPSGENIE);
+	CU_ASSERT_STRING_EQUAL(a->sink[4].url, "https://api.eu.opsgenie.com");
+	CU_ASSERT_STRING_EQUAL(a->sink[4].api_key, "opsgenie-key-1");
+	CU_ASSERT_EQUAL(r->sinks[5].type, XG_ROUTE_SINK_EMAIL);
+	CU_ASSERT_STRING_EQUAL(a->sink[5].from, "xdpguard <x@example.net>");
+	CU_ASSERT_EQUAL(a->sink[5].n_to, 2);
+	CU_ASSERT_STRING_EQUAL(a->sink[5].to[1], "oncall@example.net");
+	CU_ASSERT_STRING_EQUAL(a->sink[5].user, "u");
+	CU_ASSERT_STRING_EQUAL(a->sink[5].password, "mail-pass-9");
+	CU_ASSERT_FALSE(a->sink[5].starttls);
+	CU_ASSERT_STRING_EQUAL(a->sink[5].subject_prefix, "[edge]");
+	/* the type after the name: read first all the same */
+	CU_ASSERT_STRING_EQUAL(r->sinks[6].name, "siem");
+	CU_ASSERT_EQUAL(r->sinks[6].type, XG_ROUTE_SINK_SYSLOG);
+	CU_ASSERT_STRING_EQUAL(a->sink[6].target, "udp:[2001:db8::1]:514");
+	CU_ASSERT_EQUAL(a->sink[6].facility, 19);
+	CU_ASSERT_TRUE(a->sink[6].cef);
+	CU_ASSERT_EQUAL(xg_alerts_sink_find(a, "mail"), 5);
+
+	CU_ASSERT_EQUAL_FATAL(r->n_policies, 2);
+	CU_ASSERT_STRING_EQUAL(r->policies[0].name, "page");
+	CU_ASSERT_EQUAL_FATAL(r->policies[0].n_steps, 2);
+	CU_ASSERT_EQUAL(r->policies[0].steps[1].delay_s, 60);
+	CU_ASSERT_EQUAL(r->policies[0].steps[1].n_sinks, 2);
+	CU_ASSERT_STRING_EQUAL(r->policies[0].steps[1].sinks[1], "og");
+	CU_ASSERT_EQUAL(r->policies[1].steps[0].delay_s, 0);
+	CU_ASSERT_EQUAL(r->policies[1].steps[0].n_sinks, 3);
+	CU_ASSERT_EQUAL_FATAL(r->n_routes, 2);
+	CU_ASSERT_EQUAL(r->routes[0].min_severity, XG_ROUTE_SEV_WARNING);
+	CU_ASSERT_STRING_EQUAL(r->routes[0].policy, "page");
+	CU_ASSERT_EQUAL(r->routes[1].min_severity, XG_ROUTE_SEV_INFO); /* the default */
+	CU_ASSERT_EQUAL_FATAL(r->n_windows, 2);
+	CU_ASSERT_EQUAL(r->windows[0].kind, XG_ROUTE_WIN_WEEKLY);
+	CU_ASSERT_EQUAL(r->windows[0].week_start_s, 6 * 86400 + 2 * 3600);
+	CU_ASSERT_EQUAL(r->windows[0].week_len_s, 2 * 3600);
+	CU_ASSERT_EQUAL(r->windows[0].n_ifaces, 1);
+	CU_ASSERT_STRING_EQUAL(r->windows[0].ifaces[0], "eth0");
+	CU_ASSERT_EQUAL(r->windows[1].kind, XG_ROUTE_WIN_ONCE);
+	CU_ASSERT_EQUAL(r->windows[1].start_s, 1796086800);
+	CU_ASSERT_EQUAL(r->windows[1].end_s, 1796094000);
+	CU_ASSERT_EQUAL(r->windows[1].n_ifaces, 0);
+	free(c);
+}
+
+/* Each sink starts from its type's defaults. */
+static void test_alerts_defaults(void)
+{
+	static const char text[] =
+	    "{\"alerts\": {\"sinks\": [\n"
+	    "{\"name\": \"pd\", \"type\": \"pagerduty\", \"routing_key\": \"k\"},\n"
+	    "{\"name\": \"og\", \"type\": \"opsgenie\", \"api_key\": \"k\"},\n"
+	    "{\"name\": \"sys\", \"type\": \"syslog\"},\n"
+	    "{\"name\": \"m\", \"type\": \"email\", \"url\": \"smtps://mail.example.net\",\n"
+	    " \"from\": \"a@example.net\", \"to\": [\"b@example.net\"]}]}}";
+	struct xg_cfg *c = malloc(sizeof(*c));
+	const struct xg_alert_sink_cfg *s;
+	char err[1024];
+	int i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	xg_cfg_defaults(c);
+	CU_ASSERT_STRING_EQUAL(c->alerts.node, "");
+	CU_ASSERT_EQUAL(c->alerts.queue_capacity, 4096);
+	CU_ASSERT_EQUAL(c->alerts.route.coalesce_s, 30);
+	CU_ASSERT_EQUAL(c->alerts.route.n_sinks, 0);
+
+	CU_ASSERT_EQUAL_FATAL(xg_cfg_parse(c, text, "t.json", err, sizeof(err)), 0);
+	s = c->alerts.sink;
+	CU_ASSERT_STRING_EQUAL(s[0].url, XG_PAGERDUTY_URL);
+	CU_ASSERT_STRING_EQUAL(s[1].url, XG_OPSGENIE_API_URL);
+	CU_ASSERT_STRING_EQUAL(s[2].target, XG_SYSLOG_DEFAULT_DEST);
+	CU_ASSERT_EQUAL(s[2].facility, XG_SYSLOG_FACILITY_DAEMON);
+	CU_ASSERT_FALSE(s[2].cef);
+	CU_ASSERT_TRUE(s[3].starttls);
+	CU_ASSERT_STRING_EQUAL(s[3].password, "");
+	for (i = 0; i < 4; i++) {
+		CU_ASSERT_TRUE(s[i].tls_verify);
+		CU_ASSERT_EQUAL(s[i].timeout_ms, XG_ALERT_TIMEOUT_MS);
+		CU_ASSERT_STRING_EQUAL(s[i].ca_file, "");
+	}
+	free(c);
+}
+
+static void test_alerts_bad_keys(void)
+{
+	static const struct bad v[] = {
+	    {"{\"alerts\": {\n\"nodes\": \"x\"}}",
+	     "t.json:2: alerts.nodes: unknown key (known: node, queue_capacity, coalesce_s, "
+	     "sinks, policies, routes, maintenance)"},
+	    {"{\"alerts\": {\"sinks\": [\n{\"name\": \"a\", \"type\": \"slack\",\n"
+	     " \"uri\": \"https://h\"}]}}",
+	     "t.json:3: alerts.sinks[0].uri: unknown key (known: name, type, url, tls_verify, "
+	     "ca_file, timeout_ms)"},
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"a\", \"type\": \"webhook\", \"url\": "
+	     "\"https://a\"},\n"
+	     "{\"name\": \"b\", \"type\": \"pagerduty\", \"routing_key\": \"k\"},\n"
+	     "{\"name\": \"c\", \"type\": \"slack\", \"url\": \"https://h\",\n"
+	     " \"secret\": \"x\"}]}}",
+	     "t.json:4: alerts.sinks[2].secret: not a key of a slack sink (known: name, type, "
+	     "url, tls_verify, ca_file, timeout_ms)"},
+	    /* the type decides, even after the key */
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"m\", \"facility\": \"local0\",\n"
+	     "\"type\": \"email\"}]}}",
+	     "t.json:1: alerts.sinks[0].facility: not a key of an email sink (known: name, type, "
+	     "url, from, to, user, password, starttls, subject_prefix, tls_verify, ca_file, "
+	     "timeout_ms)"},
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"s\", \"type\": \"syslog\",\n"
+	     "\"tls_verify\": true}]}}",
+	     "t.json:2: alerts.sinks[0].tls_verify: not a key of a syslog sink (known: name, "
+	     "type, target, facility, format)"},
+	    {"{\"alerts\": {\"policies\": [{\"name\": \"p\", \"steps\": [{\"sinks\": [\"a\"],\n"
+	     "\"delay\": 5}]}]}}",
+	     "t.json:2: alerts.policies[0].steps[0].delay: unknown key (known: delay_s, sinks)"},
+	    {"{\"alerts\": {\"routes\": [{\"policy\": \"p\",\n\"severity\": \"info\"}]}}",
+	     "t.json:2: alerts.routes[0].severity: unknown key (known: min_severity, policy)"},
+	    {"{\"alerts\": {\"maintenance\": [{\n\"from\": \"2026-12-01T01:00:00Z\"}]}}",
+	     "t.json:2: alerts.maintenance[0].from: unknown key (known: weekly, start, end, "
+	     "interfaces)"},
+	    {"{\"alerts\": []}", "t.json:1: alerts: must be an object, got an array"},
+	};
+
+	check_bad(v, sizeof(v) / sizeof(v[0]));
+}
+
+static void test_alerts_bad_sinks(void)
+{
+	static const struct bad v[] = {
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"a\", \"type\": \"slack\", \"url\": "
+	     "\"https://h\"},\n"
+	     "  {\"name\": \"pd\", \"type\": \"pagerduty\"}]}}",
+	     "t.json:2: alerts.sinks[1]: a pagerduty sink needs \"routing_key\""},
+	    {"{\"alerts\": {\"sinks\": [\n{\"name\": \"og\", \"type\": \"opsgenie\", \"api_key\": "
+	     "\"\"}]}}",
+	     "t.json:2: alerts.sinks[0]: an opsgenie sink needs \"api_key\""},
+	    {"{\"alerts\": {\"sinks\": [\n{\"name\": \"w\", \"type\": \"webhook\"}]}}",
+	     "t.json:2: alerts.sinks[0]: a webhook sink needs \"url\""},
+	    {"{\"alerts\": {\"sinks\": [\n{\"name\": \"m\", \"type\": \"email\", \"url\": "
+	     "\"smtp://h\", \"from\": \"a@b\", \"to\": []}]}}",
+	     "t.json:2: alerts.sinks[0]: an email sink needs \"to\""},
+	    {"{\"alerts\": {\"sinks\": [\n{\"name\": \"m\", \"type\": \"email\", \"url\": "
+	     "\"smtp://h\", \"to\": [\"a@b\"]}]}}",
+	     "t.json:2: alerts.sinks[0]: an email sink needs \"from\""},
+	    {"{\"alerts\": {\"sinks\": [\n{\"name\": \"a\"}]}}",
+	     "t.json:2: alerts.sinks[0]: a sink needs a \"type\" (webhook, pagerduty, slack, "
+	     "discord, opsgenie, email, syslog)"},
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"a\",\n\"type\": \"teams\"}]}}",
+	     "t.json:2: alerts.sinks[0].type: must be one of webhook, pagerduty, slack, discord, "
+	     "opsgenie, email, syslog, got \"teams\""},
+	    {"{\"alerts\": {\"sinks\": [\n{\"type\": \"syslog\"}]}}",
+	     "t.json:2: alerts.sinks[0]: a sink needs a \"name\""},
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"a b\", \"type\": \"syslog\"}]}}",
+	     "t.json:1: alerts.sinks[0].name: must be 1-31 characters A-Z a-z 0-9 _ - ., got "
+	     "\"a b\""},
+	    /* the URL is not shown: it may hold a token */
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"w\", \"type\": \"webhook\",\n"
+	     "\"url\": \"ftp://hooks.example.net/abc\"}]}}",
+	     "t.json:2: alerts.sinks[0].url: must be an http:// or https:// URL"},
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"w\", \"type\": \"slack\",\n"
+	     "\"url\": \"https:///path\"}]}}",
+	     "t.json:2: alerts.sinks[0].url: must be an http:// or https:// URL"},
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"m\", \"type\": \"email\",\n"
+	     "\"url\": \"https://mail.example.net\", \"from\": \"a@b\", \"to\": [\"c@d\"]}]}}",
+	     "t.json:2: alerts.sinks[0].url: must be an smtp:// or smtps:// URL"},
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"w\", \"type\": \"webhook\", \"url\": "
+	     "\"https://h\",\n"
+	     "\"headers\": [\"X-A: 1\",\n\"X-B: 2\\r\\nX-Evil: 1\"]}]}}",
+	     "t.json:3: alerts.sinks[0].headers[1]: contains a control character"},
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"w\", \"type\": \"webhook\", \"url\": "
+	     "\"https://h\",\n"
+	     "\"headers\": [\"X Team: noc\"]}]}}",
+	     "t.json:2: alerts.sinks[0].headers[0]: must be \"Name: value\", the name of letters, "
+	     "digits and !#$%&'*+-.^_`|~"},
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"w\", \"type\": \"webhook\", \"url\": "
+	     "\"https://h\",\n"
+	     "\"headers\": [\"X-Team\"]}]}}",
+	     "t.json:2: alerts.sinks[0].headers[0]: must be \"Name: value\", the name of letters, "
+	     "digits and !#$%&'*+-.^_`|~"},
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"w\", \"type\": \"webhook\", \"url\": "
+	     "\"https://h\",\n"
+	     "\"headers\": \"Authorization: Bearer t0ken\"}]}}",
+	     "t.json:2: alerts.sinks[0].headers: must be an array of headers \"Name: value\", got "
+	     "something else"},
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"s\", \"type\": \"syslog\",\n"
+	     "\"facility\": \"local9\"}]}}",
+	     "t.json:2: alerts.sinks[0].facility: must be a syslog facility (kern, user, mail, "
+	     "daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, ntp, security, console, "
+	     "clock, local0, local1, local2, local3, local4, local5, local6, local7), got "
+	     "\"local9\""},
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"s\", \"type\": \"syslog\",\n"
+	     "\"format\": \"json\"}]}}",
+	     "t.json:2: alerts.sinks[0].format: must be one of rfc5424, cef, got \"json\""},
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"w\", \"type\": \"webhook\", \"url\": "
+	     "\"https://h\",\n"
+	     "\"timeout_ms\": 50}]}}",
+	     "t.json:2: alerts.sinks[0].timeout_ms: must be an integer 100-120000, got 50"},
+	    /* a secret of the wrong type is not shown either */
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"p\", \"type\": \"pagerduty\",\n"
+	     "\"routing_key\": 12345678901234567}]}}",
+	     "t.json:2: alerts.sinks[0].routing_key: must be a string"},
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"m\", \"type\": \"email\", \"url\": "
+	     "\"smtp://h\",\n"
+	     "\"from\": \"a@b\", \"to\": [\"c@d\", \"oncall\"]}]}}",
+	     "t.json:2: alerts.sinks[0].to[1]: must be an email address (with an @)"},
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"m\", \"type\": \"email\", \"url\": "
+	     "\"smtp://h\",\n"
+	     "\"from\": \"a@b\", \"to\": [\"c@d\"],\n\"password\": \"p\"}]}}",
+	     "t.json:3: alerts.sinks[0].password: needs a \"user\" to log in with"},
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"w\", \"type\": \"webhook\", \"url\": "
+	     "\"https://h\",\n"
+	     "\"ca_file\": \"certs/ca.pem\"}]}}",
+	     "t.json:2: alerts.sinks[0].ca_file: must be an absolute path (or \"\")"},
+	    {"{\"alerts\": {\n\"node\": \"edge 1\"}}",
+	     "t.json:2: alerts.node: must be 1-63 printable ASCII characters without spaces (\"\" "
+	     "for the host name), got \"edge 1\""},
+	    {"{\"alerts\": {\n\"queue_capacity\": 100}}",
+	     "t.json:2: alerts.queue_capacity: must be an integer 2000-1000000, got 100"},
+	    {"{\"alerts\": {\n\"coalesce_s\": 3601}}",
+	     "t.json:2: alerts.coalesce_s: must be an integer 0-3600, got 3601"},
+	};
+
+	check_bad(v, sizeof(v) / sizeof(v[0]));
+}
+
+static void test_alerts_bad_targets(void)
+{
+	static const char *const targets[] = {
+	    "udp:127.0.0.1",	   "udp:127.0.0.1:0",
+	    "udp:127.0.0.1:65536", "udp::514",
+	    "tcp:127.0.0.1:514",   "unix:dev/log",
+	    "udp:2001:db8::1:514", "udp:[2001:db8::1:514",
+	    "udp:user@host:514",   "",
+	};
+	char text[256], want[256];
+	struct bad v;
+	size_t i;
+
+	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "{\"alerts\": {\"sinks\": [{\"name\": \"s\", \"type\": \"syslog\",\n"
+			 "\"target\": \"%s\"}]}}",
+			 targets[i]);
+		snprintf(want, sizeof(want),
+			 "t.json:2: alerts.sinks[0].target: must be \"udp:HOST:PORT\" (port "
+			 "1-65535, an IPv6 host in [ ]) or \"unix:/absolute/path\"");
+		v = (struct bad){text, want};
+		check_bad(&v, 1);
+	}
+}
+
+/* Routing errors come from xg_route_cfg_check(), at the line of the key
+ * path it names. */
+static void test_alerts_bad_routing(void)
+{
+	static const struct bad v[] = {
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"a\", \"type\": \"slack\", \"url\": "
+	     "\"https://h\"}],\n"
+	     "\"policies\": [{\"name\": \"p\", \"steps\": [\n{\"sinks\": [\"a\",\n \"b\"]}]}]}}",
+	     "t.json:4: alerts.policies[0].steps[0].sinks[1]: unknown sink \"b\" (not in "
+	     "alerts.sinks)"},
+	    /* the policy may come before the sinks it names */
+	    {"{\"alerts\": {\"policies\": [{\"name\": \"p\", \"steps\": [{\"sinks\": [\"a\"]}]}],\n"
+	     "\"sinks\": [{\"name\": \"a\", \"type\": \"slack\", \"url\": \"https://h\"}],\n"
+	     "\"routes\": [{\"min_severity\": \"error\",\n\"policy\": \"q\"}]}}",
+	     "t.json:4: alerts.routes[0].policy: no policy named \"q\" (in alerts.policies)"},
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"a\", \"type\": \"syslog\"},\n"
+	     "{\"name\": \"a\", \"type\": \"syslog\"}]}}",
+	     "t.json:2: alerts.sinks[1].name: duplicate sink \"a\" (also alerts.sinks[0])"},
+	    {"{\"alerts\": {\"sinks\": [{\"name\": \"a\", \"type\": \"syslog\"}],\n"
+	     "\"policies\": [{\"name\": \"p\", \"steps\": [{\"delay_s\": 60, \"sinks\": [\"a\"]},\n"
+	     "{\"delay_s\": 30, \"sinks\": [\"a\"]}]}]}}",
+	     "t.json:3: alerts.policies[0].steps[1].delay_s: 30 is less than the step before it "
+	     "(60): steps go in the order they fire"},
+	    {"{\"alerts\": {\n\"policies\": [{\"steps\": []}]}}",
+	     "t.json:2: alerts.policies[0]: a policy needs a \"name\""},
+	    {"{\"alerts\": {\n\"routes\": [{\"min_severity\": \"warn\"}]}}",
+	     "t.json:2: alerts.routes[0].min_severity: must be one of info, warning, error, "
+	     "critical, got \"warn\""},
+	    {"{\"alerts\": {\n\"routes\": [{\"min_severity\": \"error\"}]}}",
+	     "t.json:2: alerts.routes[0]: a route needs a \"policy\""},
+	};
+
+	check_bad(v, sizeof(v) / sizeof(v[0]));
+}
+
+static void test_alerts_bad_windows(void)
+{
+	static const struct bad v[] = {
+	    {"{\"alerts\": {\"maintenance\": [\n{\"weekly\": \"Sun 25:00-04:00\"}]}}",
+	     "t.json:2: alerts.maintenance[0].weekly: \"25:00\" is not a time 00:00-23:59"},
+	    {"{\"alerts\": {\"maintenance\": [\n{\"start\": \"2026-12-01T01:00:00Z\"}]}}",
+	     "t.json:2: alerts.maintenance[0]: a window needs \"weekly\", or \"start\" and "
+	     "\"end\""},
+	    {"{\"alerts\": {\"maintenance\": [{\"weekly\": \"Sun 02:00-04:00\",\n"
+	     "\"end\": \"2026-12-01T01:00:00Z\"}]}}",
+	     "t.json:1: alerts.maintenance[0]: \"weekly\" or \"start\" and \"end\", not both"},
+	    {"{\"alerts\": {\"maintenance\": [{\"start\": \"2026-12-01T03:00:00Z\",\n"
+	     "\"end\": \"2026-12-01T01:00:00Z\"}]}}",
+	     "t.json:2: alerts.maintenance[0].end: must be after \"start\""},
+	    {"{\"alerts\": {\"maintenance\": [{\"start\": \"2026-02-29T03:00:00Z\",\n"
+	     "\"end\": \"2026-12-01T01:00:00Z\"}]}}",
+	     "t.json:1: alerts.maintenance[0].start: must be a UTC time like "
+	     "\"2026-12-01T01:00:00Z\", got \"2026-02-29T03:00:00Z\""},
+	    {"{\"alerts\": {\"maintenance\": [{\"start\": \"2026-12-01 03:00:00\",\n"
+	     "\"end\": \"2026-12-01T01:00:00Z\"}]}}",
+	     "t.json:1: alerts.maintenance[0].start: must be a UTC time like "
+	     "\"2026-12-01T01:00:00Z\", got \"2026-12-01 03:00:00\""},
+	    {"{\"alerts\": {\"maintenance\": [{\"start\": \"2026-12-01T01:00:00+01:00\",\n"
+	     "\"end\": \"2026-12-01T01:00:00Z\"}]}}",
+	     "t.json:1: alerts.maintenance[0].start: must be a UTC time like "
+	     "\"2026-12-01T01:00:00Z\", got \"2026-12-01T01:00:00+01:00\""},
+	    {"{\"alerts\": {\"maintenance\": [{\"weekly\": \"Sun 02:00-04:00\",\n"
+	     "\"interfaces\": [\"eth0\",\n\"eth0\"]}]}}",
+	     "t.json:3: alerts.maintenance[0].interfaces[1]: duplicate interface \"eth0\" (also "
+	     "alerts.maintenance[0].interfaces[0])"},
+	};
+
+	check_bad(v, sizeof(v) / sizeof(v[0]));
+}
+
+/* head, then n items (item a format of the index, sep between them),
+ * then tail, into buf. */
+static void repeat(char *buf, size_t len, const char *head, const char *item, const char *sep,
+		   int n, const char *tail)
+{
+	size_t off = (size_t)snprintf(buf, len, "%s", head);
+	int i;
+
+	for (i = 0; i < n && off < len; i++) {
+		off += (size_t)snprintf(buf + off, len - off, "%s", i ? sep : "");
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, item, i);
+	}
+	if (off < len)
+		snprintf(buf + off, len - off, "%s", tail);
+}
+
+/* Limits: one over each is refused with the limit in the message. */
+static void test_alerts_limits(void)
+{
+	static const char webhook[] = "{\"alerts\": {\"sinks\": [{\"name\": \"w\", \"type\": "
+				      "\"webhook\", \"url\": \"https://h\",\n";
+	char text[4096], head[256], want[256];
+	const struct bad v = {text, want};
+
+	repeat(text, sizeof(text), "{\"alerts\": {\n\"sinks\": [",
+	       "{\"name\": \"s%d\", \"type\": \"syslog\"}", ", ", XG_ROUTE_MAX_SINKS + 1, "]}}");
+	snprintf(want, sizeof(want), "t.json:2: alerts.sinks: at most %d sinks, got %d",
+		 XG_ROUTE_MAX_SINKS, XG_ROUTE_MAX_SINKS + 1);
+	check_bad(&v, 1);
+
+	snprintf(head, sizeof(head), "%s\"headers\": [", webhook);
+	repeat(text, sizeof(text), head, "\"X-%d: v\"", ", ", XG_ALERT_MAX_HEADERS + 1, "]}]}}");
+	snprintf(want, sizeof(want),
+		 "t.json:2: alerts.sinks[0].headers: at most %d headers, got %d",
+		 XG_ALERT_MAX_HEADERS, XG_ALERT_MAX_HEADERS + 1);
+	check_bad(&v, 1);
+
+	/* a secret one byte too long for its buffer */
+	snprintf(head, sizeof(head), "%s\"secret\": \"", webhook);
+	repeat(text, sizeof(text), head, "k", "", XG_ALERT_SECRET_MAX, "\"}]}}");
+	snprintf(want, sizeof(want), "t.json:2: alerts.sinks[0].secret: longer than %d characters",
+		 XG_ALERT_SECRET_MAX - 1);
+	check_bad(&v, 1);
+}
+
+static bool json_has(struct json_object *o, const char *key, const char *want)
+{
+	struct json_object *x;
+
+	return json_object_object_get_ex(o, key, &x) && !strcmp(json_object_get_string(x), want);
+}
+
+/* config show: every key of each sink's type and no other, secrets as
+ * "***", URLs and headers redacted; and the output reads back. */
+static void test_alerts_show(void)
+{
+	/* name, type and the type's keys: webhook ... syslog */
+	static const int n_keys[] = {8, 7, 6, 7, 7, 12, 5};
+	struct xg_cfg *c = malloc(sizeof(*c)), *back = malloc(sizeof(*back));
+	struct json_object *o, *al, *sinks, *x, *w;
+	char err[1024], *a, *b;
+	size_t i;
+	int ret;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+	CU_ASSERT_EQUAL_FATAL(xg_cfg_parse(c, alerts_full, "a.json", err, sizeof(err)), 0);
+	a = cfg_text(c);
+	for (i = 0; i < sizeof(alerts_secrets) / sizeof(alerts_secrets[0]); i++) {
+		if (strstr(a, alerts_secrets[i]))
+			fprintf(stderr, "\n  \"%s\" in config show\n", alerts_secrets[i]);
+		CU_ASSERT_PTR_NULL(strstr(a, alerts_secrets[i]));
+	}
+
+	o = xg_cfg_to_json(c);
+	CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(o, "alerts", &al));
+	CU_ASSERT_EQUAL(json_object_object_length(al), 7);
+	CU_ASSERT_TRUE(json_has(al, "node", "edge-1"));
+	CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(al, "sinks", &sinks));
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(sinks), 7);
+	for (i = 0; i < 7; i++)
+		CU_ASSERT_EQUAL(json_object_object_length(json_object_array_get_idx(sinks, i)),
+				n_keys[i]);
+	x = json_object_array_get_idx(sinks, 0);
+	CU_ASSERT_TRUE(json_has(x, "secret", "***"));
+	CU_ASSERT_TRUE(json_has(x, "url", "https://hooks.example.net/x"));
+	CU_ASSERT_TRUE(json_object_object_get_ex(x, "headers", &w));
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_array_get_idx(w, 0)),
+			       "X-Team: noc");
+	CU_ASSERT_TRUE(json_has(json_object_array_get_idx(sinks, 1), "routing_key", "***"));
+	CU_ASSERT_TRUE(json_has(json_object_array_get_idx(sinks, 1), "url", XG_PAGERDUTY_URL));
+	CU_ASSERT_TRUE(json_has(json_object_array_get_idx(sinks, 2), "url",
+				"https://hooks.slack.com/services/***"));
+	CU_ASSERT_TRUE(json_has(json_object_array_get_idx(sinks, 4), "api_key", "***"));
+	x = json_object_array_get_idx(sinks, 5);
+	CU_ASSERT_TRUE(json_has(x, "password", "***"));
+	CU_ASSERT_TRUE(json_has(x, "user", "u"));
+	x = json_object_array_get_idx(sinks, 6);
+	CU_ASSERT_TRUE(json_has(x, "target", "udp:[2001:db8::1]:514"));
+	CU_ASSERT_TRUE(json_has(x, "facility", "local3"));
+	CU_ASSERT_TRUE(json_has(x, "format", "cef"));
+	CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(al, "maintenance", &w));
+	CU_ASSERT_TRUE(json_has(json_object_array_get_idx(w, 0), "weekly", "Sun 02:00-04:00"));
+	CU_ASSERT_TRUE(json_has(json_object_array_get_idx(w, 1), "start", "2026-12-01T01:00:00Z"));
+	CU_ASSERT_TRUE(json_has(json_object_array_get_idx(w, 1), "end", "2026-12-01T03:00:00Z"));
+	CU_ASSERT_TRUE(
+	    json_object_object_get_ex(json_object_array_get_idx(w, 1), "interfaces", NULL));
+	json_object_put(o);
+
+	/* It reads back, and shows the same again: a redacted value is a valid
+	 * one. Unset secrets show as "" and read back unset. */
+	ret = xg_cfg_parse(back, a, "shown.json", err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_EQUAL_FATAL(ret, 0);
+	b = cfg_text(back);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	CU_ASSERT_EQUAL(back->alerts.route.n_windows, 2);
+	CU_ASSERT_EQUAL(back->alerts.route.windows[1].end_s, 1796094000);
+	CU_ASSERT_EQUAL(memcmp(&back->alerts.route.policies, &c->alerts.route.policies,
+			       sizeof(c->alerts.route.policies)),
+			0);
+	free(a);
+	free(b);
+
+	/* A host name the redactor takes for a token still shows as a valid
+	 * target. */
+	CU_ASSERT_EQUAL_FATAL(
+	    xg_cfg_parse(c,
+			 "{\"alerts\": {\"sinks\": [{\"name\": \"s\", \"type\": \"syslog\", "
+			 "\"target\": \"udp:syslog01.dc2.example.net:514\"}]}}",
+			 "t.json", err, sizeof(err)),
+	    0);
+	a = cfg_text(c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(a, "\"udp:syslog01.dc2.example.net:514\""));
+	CU_ASSERT_EQUAL(xg_cfg_parse(back, a, "shown.json", err, sizeof(err)), 0);
+	free(a);
+	free(c);
+	free(back);
+}
+
 /* config/xdpguard.json (the tests run from the top of the tree) is valid
  * and sets every key at its default. */
 static void test_example_file(void)
@@ -544,4 +1090,13 @@ void add_config_suite(void)
 	CU_add_test(s, "the line finder", test_positions);
 	CU_add_test(s, "loading a file", test_load_file);
 	CU_add_test(s, "config/xdpguard.json is valid and all defaults", test_example_file);
+	CU_add_test(s, "alerts: a full section", test_alerts_full);
+	CU_add_test(s, "alerts: defaults per sink type", test_alerts_defaults);
+	CU_add_test(s, "alerts: unknown keys and keys of another type", test_alerts_bad_keys);
+	CU_add_test(s, "alerts: bad sinks", test_alerts_bad_sinks);
+	CU_add_test(s, "alerts: bad syslog targets", test_alerts_bad_targets);
+	CU_add_test(s, "alerts: routing checked as a whole", test_alerts_bad_routing);
+	CU_add_test(s, "alerts: bad maintenance windows", test_alerts_bad_windows);
+	CU_add_test(s, "alerts: limits", test_alerts_limits);
+	CU_add_test(s, "alerts: config show hides secrets and reads back", test_alerts_show);
 }
