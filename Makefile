@@ -26,7 +26,7 @@ WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 XG_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -I$(BUILD) -Iuser -Itools/lib
 LIBS := $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf -lelf -lz) \
-	$(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) -lpcap -lm -lcrypto -lcurl
+	$(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) -lpcap -lz -lm -lcrypto -lcurl
 
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(BPF_ARCH) $(WARN) -Wno-unused-function \
 	-Iinclude -Ibpf -I/usr/include/$(ARCH_TRIPLET)
@@ -148,6 +148,7 @@ check-bpf: $(BUILD)/test_bpf
 check-integration: $(BUILD)/xdpctl $(TRAFGEN)
 	tests/integration/run.sh $(BUILD)/xdpctl
 	tests/integration/controller.sh $(BUILD)/xdpctl $(TRAFGEN)
+	tests/integration/pcap.sh $(BUILD)/xdpctl $(TRAFGEN)
 	tests/integration/kamailio.sh $(BUILD)/xdpctl $(TRAFGEN)
 
 # Alert transports against local receivers on 127.0.0.1, then the whole
@@ -179,6 +180,7 @@ bench: all
 	tools/bench/latency.sh $(BUILD)
 	$(BUILD)/insert_rate 100000
 	tools/bench/alerts.sh $(BUILD)
+	tools/bench/pcap_loss.sh $(BUILD)
 
 install: $(BUILD)/xdpctl
 	install -D -m 0755 $(BUILD)/xdpctl $(DESTDIR)$(PREFIX)/sbin/xdpctl

@@ -13,6 +13,7 @@
 #include "xg_parse.h"
 #include "xg_verdict.h"
 #include "xg_count.h"
+#include "xg_sample.h"
 
 /* Run before other programs sharing the interface through libxdp's
  * dispatcher, and let them see what we pass. */
@@ -74,6 +75,7 @@ int xdpguard(struct xdp_md *ctx)
 				 * entry's hits say how much. */
 				st->drop[reason & (XG_REASON_SLOTS - 1)]++;
 				st->verdict[XG_VERDICT_DROP]++;
+				xg_maybe_sample(ctx, cfg, st, XG_VERDICT_DROP, reason);
 				return XDP_DROP;
 			}
 			st->would_drop[reason & (XG_REASON_SLOTS - 1)]++;
@@ -95,6 +97,7 @@ pass:
 			if (!(cfg->flags & XG_CFG_MONITOR_ONLY)) {
 				st->drop[reason & (XG_REASON_SLOTS - 1)]++;
 				st->verdict[XG_VERDICT_DROP]++;
+				xg_maybe_sample(ctx, cfg, st, XG_VERDICT_DROP, reason);
 				return XDP_DROP;
 			}
 			st->would_drop[reason & (XG_REASON_SLOTS - 1)]++;
@@ -112,6 +115,7 @@ pass:
 	else
 		xg_count_full(ctx, cfg, st, pkt);
 	st->verdict[verdict]++;
+	xg_maybe_sample(ctx, cfg, st, verdict, reason);
 	return XDP_PASS;
 }
 

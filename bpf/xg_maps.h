@@ -236,6 +236,13 @@ struct {
 	XG_PINNED;
 } xg_budget SEC(".maps");
 
+/* Sampled packets for the incident captures (struct xg_sample records). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XG_SAMPLES_BYTES);
+	XG_PINNED;
+} xg_samples SEC(".maps");
+
 /* The packet being processed, per CPU and private to the program: lets the
  * parsing past L3 and the prefix probes be global functions, verified once,
  * that still see the whole parse result. */

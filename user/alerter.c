@@ -262,6 +262,7 @@ static void fill_event(struct xg_alerter *a, struct xg_alert_event *ev, enum xg_
 	ev->n_top_sources = l ? (size_t)l->n_src : 0;
 	ev->mitigation = l ? l->mit_p : NULL;
 	ev->n_mitigation = l ? (size_t)l->n_mit : 0;
+	ev->pcap = *jstr(inc, "pcap") ? jstr(inc, "pcap") : NULL;
 	ev->now = (int64_t)(now_ns / 1000000000ULL);
 }
 

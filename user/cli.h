@@ -53,5 +53,6 @@ int cmd_incidents(int argc, char **argv);
 int cmd_incident(int argc, char **argv);
 int cmd_peers(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
+int cmd_pcap(int argc, char **argv);
 
 #endif

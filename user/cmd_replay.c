@@ -22,6 +22,7 @@
 
 #include "cli.h"
 #include "clock.h"
+#include "capture.h"
 #include "config.h"
 #include "controller.h"
 #include "loader.h"
@@ -61,14 +62,20 @@ struct replay {
 	uint64_t packets, n_passed, n_dropped, skipped, reordered;
 };
 
+struct replay_sink {
+	uint64_t incidents;
+	struct xg_capture *capture; /* NULL: captures off */
+};
+
 /* Replay events go to stdout as one line each, "event" and "ts" first. */
 static void print_event(void *arg, const char *event, uint64_t ts_ns, struct json_object *o)
 {
 	struct json_object *line = json_object_new_object();
-	uint64_t *incidents = arg;
+	struct replay_sink *rs = arg;
 
 	if (!strcmp(event, "incident_open"))
-		(*incidents)++;
+		rs->incidents++;
+	xg_capture_on_event(rs->capture, event, o);
 	json_object_object_add(line, "event", json_object_new_string(event));
 	json_object_object_add(line, "ts", json_object_new_double((double)ts_ns / 1e9));
 	json_object_object_foreach (o, key, val) {
@@ -233,7 +240,8 @@ int cmd_replay(int argc, char **argv)
 	struct xg_cfg cfg;
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	uint64_t tick_ns, next_tick = 0, last_ts = 0, incidents = 0;
+	uint64_t tick_ns, next_tick = 0, last_ts = 0;
+	struct replay_sink rs = {0};
 	struct timespec t0, t1;
 	int ch, rc, ret = 1;
 	bool throwaway;
@@ -312,13 +320,23 @@ int cmd_replay(int argc, char **argv)
 	c = calloc(1, sizeof(*c));
 	if (!c ||
 	    xg_controller_init(c, &cfg, &maps, &clock,
-			       (struct xg_event_sink){.emit = print_event, .arg = &incidents}, true,
-			       err, sizeof(err)) ||
+			       (struct xg_event_sink){.emit = print_event, .arg = &rs}, true, err,
+			       sizeof(err)) ||
 	    xg_controller_apply(c, &cfg, err, sizeof(err))) {
 		xg_fail("replay", "%s", c ? err : "out of memory");
 		goto out_ctl;
 	}
 
+	/* Captures go to the state dir the caller keeps, as the daemon's do. */
+	if (!throwaway && cfg.pcap.enabled) {
+		struct xg_capture_opts co = {
+		    .state_dir = state_dir, .cfg = &cfg.pcap, .samples_fd = maps.samples};
+
+		if (xg_capture_open(&rs.capture, &co, err, sizeof(err))) {
+			xg_fail("replay", "pcap: %s", err);
+			goto out_ctl;
+		}
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while ((rc = pcap_next_ex(r.in, &h, &data)) == 1) {
 		uint64_t ts = ts_ns(h);
@@ -343,6 +361,9 @@ int cmd_replay(int argc, char **argv)
 		}
 		r.packets++;
 		run_packet(&r, h, data);
+		/* samples carry the capture's time, as the incidents do */
+		if (rs.capture)
+			xg_capture_drain(rs.capture, ts);
 	}
 	if (rc == PCAP_ERROR) {
 		xg_fail("replay", "%s: packet %llu: %s", file, (unsigned long long)r.packets + 1,
@@ -356,7 +377,7 @@ int cmd_replay(int argc, char **argv)
 			goto tick_error;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	summary(&r, &maps, incidents,
+	summary(&r, &maps, rs.incidents,
 		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	if (!throwaway && xg_controller_save(c, err, sizeof(err)))
 		xg_fail("replay", "%s", err);
@@ -365,6 +386,7 @@ int cmd_replay(int argc, char **argv)
 tick_error:
 	xg_fail("replay", "controller tick at %.3f: %s", (double)clock.fixed_ns / 1e9, err);
 out_ctl:
+	xg_capture_close(rs.capture);
 	if (c)
 		xg_controller_free(c);
 	free(c);

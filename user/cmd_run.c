@@ -17,6 +17,7 @@
 
 #include "alert_send.h"
 #include "alerter.h"
+#include "capture.h"
 #include "cli.h"
 #include "clock.h"
 #include "config.h"
@@ -74,7 +75,7 @@ static void log_line(const char *level, const char *fmt, ...)
 	funlockfile(stdout);
 }
 
-static void log_alert(void *arg, const char *level, const char *msg)
+static void log_msg(void *arg, const char *level, const char *msg)
 {
 	(void)arg;
 	log_line(level, "%s", msg);
@@ -84,6 +85,7 @@ static void log_alert(void *arg, const char *level, const char *msg)
  * is on (all of the daemon's) for maintenance windows. */
 struct run_ctx {
 	struct xg_alerter *alerter;
+	struct xg_capture *capture;
 	const struct xg_cfg *cfg;
 	uint32_t queue_capacity; /* the queue's, fixed while it is open */
 };
@@ -98,6 +100,9 @@ static void log_event(void *arg, const char *event, uint64_t ts_ns, struct json_
 
 	struct run_ctx *rc = arg;
 
+	/* the capture first: it names its file in the incident for the alerts */
+	if (rc)
+		xg_capture_on_event(rc->capture, event, o);
 	if (rc && rc->alerter) {
 		const char *ifs[XG_CFG_MAX_IFACES];
 		int i;
@@ -130,13 +135,15 @@ static void log_event(void *arg, const char *event, uint64_t ts_ns, struct json_
 	}
 	log_line(strcmp(event, "surge") ? "warn" : "info",
 		 "%s id=%s family=%s service=%s confidence=%d peak_pps=%.0f  %s", event, id, family,
-		 service, conf, pps, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		 service, conf, pps,
+		 json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						       JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 /* Alerts live in STATE_DIR/alerts; the queue there is this daemon's alone. */
 static int open_alerter(const struct xg_cfg *cfg, struct run_ctx *rc, uint64_t now)
 {
-	struct xg_alerter_opts ao = {.log = log_alert};
+	struct xg_alerter_opts ao = {.log = log_msg};
 	char dir[XG_CFG_PATH_LEN + 16], err[XG_ERR_LEN];
 
 	snprintf(dir, sizeof(dir), "%s/alerts", cfg->state_dir);
@@ -148,6 +155,25 @@ static int open_alerter(const struct xg_cfg *cfg, struct run_ctx *rc, uint64_t n
 		return xg_fail("run", "%s", err);
 	rc->queue_capacity = cfg->alerts.queue_capacity;
 	log_line("info", "alerts: %d sink(s), queue in %s/queue", cfg->alerts.route.n_sinks, dir);
+	return 0;
+}
+
+/* Incident captures from the XDP program's samples, on a thread of their
+ * own. Turned off in the config: no reader, and the program samples
+ * nothing (the controller sets its rate to off). */
+static int open_capture(const struct xg_cfg *cfg, const struct xg_maps *maps, struct run_ctx *rc)
+{
+	struct xg_capture_opts co = {.state_dir = cfg->state_dir,
+				     .cfg = &cfg->pcap,
+				     .samples_fd = maps->samples,
+				     .threaded = true,
+				     .log = log_msg};
+	char err[XG_ERR_LEN];
+
+	if (!cfg->pcap.enabled)
+		return 0;
+	if (xg_capture_open(&rc->capture, &co, err, sizeof(err)))
+		return xg_fail("run", "pcap: %s", err);
 	return 0;
 }
 
@@ -236,6 +262,18 @@ static void tick(struct xg_controller *c, struct run_ctx *rc)
 	xg_alerter_tick(rc->alerter, xg_clock_now(c->clock));
 }
 
+/* The signals serve() reads from a signalfd. Blocked before any thread
+ * starts (alert workers, the capture reader), so they inherit the mask and
+ * a SIGHUP is never delivered to one of them, whose default is to die. */
+static void run_signals(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, mask, NULL);
+}
+
 static int serve(struct xg_controller *c, struct run_ctx *rc, const struct run_opts *o, int argc,
 		 char **argv)
 {
@@ -245,11 +283,7 @@ static int serve(struct xg_controller *c, struct run_ctx *rc, const struct run_o
 	int sfd, tfd, ret = 0;
 	bool stop = false;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	run_signals(&mask);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	if (sfd < 0 || tfd < 0 || arm_timer(tfd, c->cfg.tick_ms))
@@ -288,6 +322,8 @@ static int serve(struct xg_controller *c, struct run_ctx *rc, const struct run_o
 				}
 				arm_timer(tfd, c->cfg.tick_ms);
 				xg_alerter_reload(rc->alerter, &c->cfg.alerts);
+				if (rc->capture)
+					xg_capture_reload(rc->capture, &c->cfg.pcap);
 				if (fresh.alerts.queue_capacity != rc->queue_capacity)
 					log_line("warn",
 						 "alerts.queue_capacity changes at the next "
@@ -323,6 +359,7 @@ int cmd_run(int argc, char **argv)
 	};
 	struct run_opts o = {0};
 	struct run_ctx rc = {0};
+	sigset_t sigs;
 	struct xg_controller *c = NULL;
 	struct xg_clock clock;
 	struct xg_maps maps;
@@ -363,7 +400,8 @@ int cmd_run(int argc, char **argv)
 		return xg_fail("run", "%s (give an interface: xdpctl run IFACE)", err);
 
 	xg_clock_real(&clock);
-	if (open_alerter(&cfg, &rc, xg_clock_now(&clock)))
+	run_signals(&sigs);
+	if (open_alerter(&cfg, &rc, xg_clock_now(&clock)) || open_capture(&cfg, &maps, &rc))
 		goto out;
 	c = calloc(1, sizeof(*c));
 	if (!c || xg_controller_init(c, &cfg, &maps, &clock,
@@ -396,6 +434,8 @@ int cmd_run(int argc, char **argv)
 	}
 	ret = serve(c, &rc, &o, argc - optind, argv + optind);
 	xg_controller_close_open(c, "shutdown");
+	xg_capture_close(rc.capture);
+	rc.capture = NULL;
 	/* the close just emitted gets its chance to go out */
 	xg_alerter_close(rc.alerter, xg_clock_now(c->clock));
 	rc.alerter = NULL;
@@ -414,6 +454,7 @@ out_ctl:
 	xg_controller_free(c);
 out:
 	free(c);
+	xg_capture_close(rc.capture);
 	xg_alerter_close(rc.alerter, xg_clock_now(&clock));
 	xg_send_cleanup();
 	xg_maps_close(&maps);

@@ -114,6 +114,11 @@ static void print_json(const struct xg_counters *d, double secs, const struct po
 	json_object_object_add(o, "malformed_pps", mal);
 	json_object_object_add(o, "fragments_pps",
 			       json_object_new_double((s->frag_first + s->frag_later) / secs));
+	/* packets sampled for the incident captures, and samples the ring
+	 * buffer had no room for (the reader fell behind) */
+	json_object_object_add(o, "pcap_samples_pps",
+			       json_object_new_double(s->pcap_samples / secs));
+	json_object_object_add(o, "pcap_lost_pps", json_object_new_double(s->pcap_lost / secs));
 	for (i = 0; i < ntop; i++) {
 		struct json_object *p = json_object_new_object();
 
@@ -198,6 +203,11 @@ static void print_text(const struct xg_counters *d, double secs, const struct po
 			continue;
 		snprintf(name, sizeof(name), "malformed-%s", xg_malformed_name(i));
 		line(name, s->malformed[i] / secs, -1);
+	}
+	if (s->pcap_samples || s->pcap_lost) {
+		printf("capture sampling:\n");
+		line("sampled", s->pcap_samples / secs, -1);
+		line("lost (ring full)", s->pcap_lost / secs, -1);
 	}
 	printf("top destination ports:\n");
 	if (!ntop)

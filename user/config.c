@@ -87,6 +87,14 @@ void xg_cfg_defaults(struct xg_cfg *cfg)
 	cfg->mitigation.plan.protect_budget_factor = 2;
 	cfg->mitigation.plan.protect_budget_min = 100;
 	cfg->mitigation.plan.soft_rate_pps = 50;
+	cfg->pcap.enabled = true;
+	cfg->pcap.peace_sample_rate = 1024;
+	cfg->pcap.incident_sample_rate = 64;
+	cfg->pcap.ring_packets = 1000;
+	cfg->pcap.max_packets = 10000;
+	cfg->pcap.max_age_days = 30;
+	cfg->pcap.max_total_mb = 1024;
+	cfg->pcap.min_free_mb = 512;
 	xg_alerts_cfg_defaults(&cfg->alerts);
 }
 
@@ -919,17 +927,24 @@ static int parse_u32(const struct ctx *c, struct json_object *v, const char *pat
 	return 0;
 }
 
-static int parse_sample_rate(const struct ctx *c, struct json_object *v, const char *path,
-			     struct xg_cfg *cfg)
+/* 1 in N packets: 0 (off) or a power of 2 up to max. */
+static int get_rate(const struct ctx *c, struct json_object *v, const char *path, uint32_t max,
+		    uint32_t *out)
 {
 	char got[64];
 	int64_t x = json_object_get_int64(v);
 
-	if (!json_object_is_type(v, json_type_int) || x < 0 || x > CFG_SAMPLE_MAX || (x & (x - 1)))
-		return fail(c, path, "must be 0 (off) or a power of 2 up to %u, got %s",
-			    CFG_SAMPLE_MAX, describe(v, got, sizeof(got)));
-	cfg->sample_rate = (uint32_t)x;
+	if (!json_object_is_type(v, json_type_int) || x < 0 || x > max || (x & (x - 1)))
+		return fail(c, path, "must be 0 (off) or a power of 2 up to %u, got %s", max,
+			    describe(v, got, sizeof(got)));
+	*out = (uint32_t)x;
 	return 0;
+}
+
+static int parse_sample_rate(const struct ctx *c, struct json_object *v, const char *path,
+			     struct xg_cfg *cfg)
+{
+	return get_rate(c, v, path, CFG_SAMPLE_MAX, &cfg->sample_rate);
 }
 
 static bool name_char_ok(char ch)
@@ -1295,6 +1310,79 @@ static int parse_mitigation(const struct ctx *c, struct json_object *v, const ch
 		}
 		if (ret)
 			return -1;
+	}
+	return 0;
+}
+
+/* ---- pcap ---- */
+
+#define CFG_PCAP_RATE_MAX 65536
+#define CFG_PCAP_RING_MAX 100000
+#define CFG_PCAP_FILE_MAX 1000000
+#define CFG_PCAP_AGE_MAX  3650
+#define CFG_PCAP_MB_MAX	  10000000
+
+/* "" (STATE_DIR/pcaps) or an absolute path. */
+static int parse_pcap_dir(const struct ctx *c, struct json_object *v, const char *path,
+			  struct xg_pcap_cfg *p)
+{
+	char got[64];
+	const char *s;
+
+	if (get_str(c, v, path, "an absolute path or \"\" (a string)", &s))
+		return -1;
+	if (s[0] && s[0] != '/')
+		return fail(c, path, "must be an absolute path or \"\", got %s",
+			    describe(v, got, sizeof(got)));
+	if (check_text(c, path, s, sizeof(p->dir)))
+		return -1;
+	snprintf(p->dir, sizeof(p->dir), "%s", s);
+	return 0;
+}
+
+static int parse_pcap(const struct ctx *c, struct json_object *v, const char *path,
+		      struct xg_cfg *cfg)
+{
+	struct xg_pcap_cfg *p = &cfg->pcap;
+	char kpath[CFG_PATH_MAX];
+	int ret;
+
+	if (get_object(c, v, path))
+		return -1;
+	json_object_object_foreach (v, key, val) {
+		join(kpath, path, key);
+		if (!strcmp(key, "enabled"))
+			ret = get_bool(c, val, kpath, &p->enabled);
+		else if (!strcmp(key, "dir"))
+			ret = parse_pcap_dir(c, val, kpath, p);
+		else if (!strcmp(key, "peace_sample_rate"))
+			ret = get_rate(c, val, kpath, CFG_PCAP_RATE_MAX, &p->peace_sample_rate);
+		else if (!strcmp(key, "incident_sample_rate"))
+			ret = get_rate(c, val, kpath, CFG_PCAP_RATE_MAX, &p->incident_sample_rate);
+		else if (!strcmp(key, "ring_packets"))
+			ret = parse_u32(c, val, kpath, 0, CFG_PCAP_RING_MAX, &p->ring_packets);
+		else if (!strcmp(key, "max_packets"))
+			ret = parse_u32(c, val, kpath, 1, CFG_PCAP_FILE_MAX, &p->max_packets);
+		else if (!strcmp(key, "max_age_days"))
+			ret = parse_u32(c, val, kpath, 0, CFG_PCAP_AGE_MAX, &p->max_age_days);
+		else if (!strcmp(key, "max_total_mb"))
+			ret = parse_u32(c, val, kpath, 0, CFG_PCAP_MB_MAX, &p->max_total_mb);
+		else if (!strcmp(key, "min_free_mb"))
+			ret = parse_u32(c, val, kpath, 0, CFG_PCAP_MB_MAX, &p->min_free_mb);
+		else
+			ret = fail(c, kpath,
+				   "unknown key (known: enabled, dir, peace_sample_rate, "
+				   "incident_sample_rate, ring_packets, max_packets, max_age_days, "
+				   "max_total_mb, min_free_mb)");
+		if (ret)
+			return -1;
+	}
+	/* The ring is the start of every incident's file: it must fit. Checked
+	 * once both are read, whatever their order (either may be a default). */
+	if (p->max_packets < p->ring_packets) {
+		join(kpath, path, "max_packets");
+		return fail(c, kpath, "must be at least ring_packets (%u), got %u", p->ring_packets,
+			    p->max_packets);
 	}
 	return 0;
 }
@@ -1943,13 +2031,15 @@ static int parse_root(const struct ctx *c, struct json_object *root, struct xg_c
 			ret = parse_detection(c, val, path, cfg);
 		else if (!strcmp(key, "mitigation"))
 			ret = parse_mitigation(c, val, path, cfg);
+		else if (!strcmp(key, "pcap"))
+			ret = parse_pcap(c, val, path, cfg);
 		else if (!strcmp(key, "alerts"))
 			ret = parse_alerts(c, val, path, cfg);
 		else
 			ret = fail(c, path,
 				   "unknown key (known: interfaces, attach_mode, tick_ms, "
 				   "state_dir, log_level, monitor_only, sample_rate, learn_budget, "
-				   "services, baseline, detection, mitigation, alerts)");
+				   "services, baseline, detection, mitigation, pcap, alerts)");
 		if (ret)
 			return ret;
 	}
@@ -2194,6 +2284,23 @@ static struct json_object *mitigation_json(const struct xg_mitigation_cfg *m)
 	json_object_object_add(o, "protect_budget_min",
 			       json_object_new_int64(m->plan.protect_budget_min));
 	json_object_object_add(o, "soft_rate_pps", json_object_new_int64(m->plan.soft_rate_pps));
+	return o;
+}
+
+static struct json_object *pcap_json(const struct xg_pcap_cfg *p)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "enabled", json_object_new_boolean(p->enabled));
+	json_object_object_add(o, "dir", json_object_new_string(p->dir));
+	json_object_object_add(o, "peace_sample_rate", json_object_new_int64(p->peace_sample_rate));
+	json_object_object_add(o, "incident_sample_rate",
+			       json_object_new_int64(p->incident_sample_rate));
+	json_object_object_add(o, "ring_packets", json_object_new_int64(p->ring_packets));
+	json_object_object_add(o, "max_packets", json_object_new_int64(p->max_packets));
+	json_object_object_add(o, "max_age_days", json_object_new_int64(p->max_age_days));
+	json_object_object_add(o, "max_total_mb", json_object_new_int64(p->max_total_mb));
+	json_object_object_add(o, "min_free_mb", json_object_new_int64(p->min_free_mb));
 	return o;
 }
 
@@ -2448,6 +2555,7 @@ struct json_object *xg_cfg_to_json(const struct xg_cfg *cfg)
 	json_object_object_add(det, "close_ticks", json_object_new_int64(cfg->detect.close_ticks));
 	json_object_object_add(root, "detection", det);
 	json_object_object_add(root, "mitigation", mitigation_json(&cfg->mitigation));
+	json_object_object_add(root, "pcap", pcap_json(&cfg->pcap));
 	json_object_object_add(root, "alerts", alerts_json(&cfg->alerts));
 	return root;
 }

@@ -61,6 +61,20 @@ struct xg_mitigation_cfg {
 	struct xg_plan_cfg plan;
 };
 
+/* Incident captures: sampled packets from XDP, a pre-attack ring, one
+ * gzip'd pcap per incident, retention. */
+struct xg_pcap_cfg {
+	bool enabled;		       /* capture at all (default true) */
+	char dir[XG_CFG_PATH_LEN];     /* "" = STATE_DIR/pcaps */
+	uint32_t peace_sample_rate;    /* 1 in N outside incidents, power of 2, 0 off (1024) */
+	uint32_t incident_sample_rate; /* 1 in N while an incident is open (64) */
+	uint32_t ring_packets;	       /* kept from before the attack (1000) */
+	uint32_t max_packets;	       /* per incident file, ring included (10000) */
+	uint32_t max_age_days;	       /* files older are removed (30; 0 = no limit) */
+	uint32_t max_total_mb;	       /* all files together (1024; 0 = no limit) */
+	uint32_t min_free_mb;	       /* stop writing under this much free space (512) */
+};
+
 struct xg_cfg {
 	/* daemon */
 	int n_interfaces;
@@ -90,6 +104,9 @@ struct xg_cfg {
 	struct xg_baseline_cfg baseline;
 	struct xg_detect_cfg detect;
 	struct xg_mitigation_cfg mitigation;
+
+	/* forensics */
+	struct xg_pcap_cfg pcap;
 
 	/* notifications */
 	struct xg_alerts_cfg alerts;

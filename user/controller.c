@@ -139,6 +139,14 @@ static void watch_ports(struct xg_collector *col, int l4, const struct xg_cfg_po
 			col->watched[col->n_watched++] = XG_PORT_KEY((uint32_t)l4, (uint32_t)port);
 }
 
+/* 1 in rate as a shift; 0 (off), or capture turned off, is the off shift. */
+static uint32_t pcap_shift_of(const struct xg_pcap_cfg *p, bool incident)
+{
+	uint32_t rate = incident ? p->incident_sample_rate : p->peace_sample_rate;
+
+	return p->enabled && rate ? (uint32_t)__builtin_ctz(rate) : XG_PCAP_SHIFT_OFF;
+}
+
 int xg_controller_apply(struct xg_controller *c, const struct xg_cfg *cfg, char *err, size_t errlen)
 {
 	uint8_t *tbl = calloc(2 * XG_PORTS, 1);
@@ -177,6 +185,7 @@ int xg_controller_apply(struct xg_controller *c, const struct xg_cfg *cfg, char 
 		else
 			rc.flags &= ~XG_CFG_MONITOR_ONLY;
 		rc.sample_shift = cfg->sample_rate ? (uint32_t)__builtin_ctz(cfg->sample_rate) : 32;
+		rc.pcap_shift = pcap_shift_of(&cfg->pcap, c->learn_paused);
 		rc.rtp_lo = cfg->rtp.n ? cfg->rtp.r[0].lo : 0;
 		rc.rtp_hi = cfg->rtp.n ? cfg->rtp.r[0].hi : 0;
 		for (i = 0; i < XG_SVC_EXTRA_COUNT; i++)
@@ -202,7 +211,8 @@ int xg_controller_apply(struct xg_controller *c, const struct xg_cfg *cfg, char 
 }
 
 /* Learning pauses while an incident is open: an attacker must not become a
- * peer. The flag lives in the shared config, so it is a locked RMW. */
+ * peer; and packet sampling for the capture goes up. Both live in the
+ * shared config, so it is a locked RMW. */
 static int set_learn_paused(struct xg_controller *c, bool paused, char *err, size_t errlen)
 {
 	struct xg_config rc;
@@ -221,6 +231,7 @@ static int set_learn_paused(struct xg_controller *c, bool paused, char *err, siz
 			rc.flags |= XG_CFG_LEARN_PAUSED;
 		else
 			rc.flags &= ~XG_CFG_LEARN_PAUSED;
+		rc.pcap_shift = pcap_shift_of(&c->cfg.pcap, paused);
 		ret = xg_rtcfg_write(c->maps, &rc);
 	}
 	xg_unlock(lock);

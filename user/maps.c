@@ -38,7 +38,8 @@
 	X(xg_peers_v4, peers_v4)                                                                   \
 	X(xg_peers_v6, peers_v6)                                                                   \
 	X(xg_learn, learn)                                                                         \
-	X(xg_srcbits, srcbits)
+	X(xg_srcbits, srcbits)                                                                     \
+	X(xg_samples, samples)
 
 const char *xg_pin_dir(void)
 {

@@ -31,6 +31,7 @@ struct xg_maps {
 	int peers_v4;
 	int peers_v6;
 	int learn;
+	int samples; /* ring buffer of struct xg_sample */
 	int srcbits;
 	int owned; /* close the fds in xg_maps_close */
 	/* xg_port_stats mmapped: port_cpus blocks of 2 * XG_PORTS counters */

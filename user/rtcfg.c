@@ -208,6 +208,7 @@ int xg_rtcfg_init(const struct xg_maps *m, char *err, size_t errlen)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.sample_shift = XG_DEFAULT_SAMPLE_SHIFT;
 	cfg.rtp_learn_shift = XG_DEFAULT_RTP_LEARN_SHIFT;
+	cfg.pcap_shift = XG_PCAP_SHIFT_OFF; /* the controller turns it on */
 	cfg.ncpus = (__u32)libbpf_num_possible_cpus();
 	cfg.client_lo = XG_DEFAULT_CLIENT_LO;
 	cfg.client_hi = XG_DEFAULT_CLIENT_HI;

@@ -59,6 +59,10 @@ static const char usage[] =
     "  alerts test SINK\n"
     "        The alert queue and its sinks (webhook, PagerDuty, Slack, Discord,\n"
     "        OpsGenie, email, syslog); send a marked test event to one.\n"
+    "  pcap list [--json]\n"
+    "  pcap get INCIDENT -o FILE [--uncompressed]\n"
+    "        The per-incident packet captures (STATE_DIR/pcaps/INCIDENT.pcap.gz),\n"
+    "        checked against the sha256 the journal recorded.\n"
     "  config check FILE\n"
     "  config show [--config FILE]\n"
     "        Validate a config file; print the effective config.\n"
@@ -100,6 +104,7 @@ static const struct command commands[] = {
     {"config", cmd_config},
     {"peers", cmd_peers},
     {"alerts", cmd_alerts},
+    {"pcap", cmd_pcap},
 };
 
 static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)

@@ -12,7 +12,7 @@
 
 #include <linux/types.h>
 
-#define XG_ABI_VERSION 2
+#define XG_ABI_VERSION 3
 
 /* Where the maps are pinned (LIBBPF_PIN_BY_NAME below this directory). */
 #define XG_PIN_DIR   "/sys/fs/bpf/xdpguard"
@@ -325,6 +325,32 @@ struct xg_stats {
 	__u64 talker_samples;		 /* samples taken into xg_talkers_v4/v6 */
 	struct xg_ctr amp[XG_AMP_SLOTS]; /* UDP by reflector source port class */
 	__u64 rtp_learn_seq;		 /* per-CPU sequence for 1/N RTP learning */
+	__u64 pcap_seq;			 /* per-CPU sequence for 1/N packet sampling */
+	__u64 pcap_samples;		 /* records written to xg_samples */
+	__u64 pcap_lost;		 /* samples lost: the ring buffer was full */
+};
+
+/* Packet sampling for forensics: 1 packet in 2^pcap_shift (any verdict,
+ * dropped ones too) is copied, up to XG_SAMPLE_SNAP bytes, into the
+ * xg_samples ring buffer as one struct xg_sample. When userspace falls
+ * behind the ring is full and the sample is counted in pcap_lost instead:
+ * the packet path never waits. */
+/* 2048 keeps a whole standard frame: SIP messages run 400-1500 bytes and
+ * tshark decodes no header of a truncated one, Call-ID included. A power
+ * of 2, for the program's bounds. */
+#define XG_SAMPLE_SNAP	  2048
+#define XG_SAMPLES_BYTES  (8 * 1024 * 1024) /* ring buffer size, a power of 2 */
+#define XG_PCAP_SHIFT_OFF 32
+
+struct xg_sample {
+	__u64 ts_ns;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 ifindex;	/* ingress interface */
+	__u32 orig_len; /* frame length */
+	__u16 cap_len;	/* bytes of data used, <= XG_SAMPLE_SNAP */
+	__u8 verdict;	/* enum xg_verdict */
+	__u8 reason;	/* enum xg_reason, for a (would-be) drop */
+	__u32 pad;
+	__u8 data[XG_SAMPLE_SNAP];
 };
 
 /* Per-port counters: xg_port_stats, an mmapable array holding one block of
@@ -367,6 +393,7 @@ struct xg_config {
 	__u32 have;	       /* XG_HAVE_* */
 	__u32 sample_shift;    /* sample 1 packet in 2^shift; >= 32 = off */
 	__u32 rtp_learn_shift; /* 1 valid RTP packet in 2^shift updates xg_peers; >= 32 = off */
+	__u32 pcap_shift;      /* 1 packet in 2^shift into xg_samples; >= 32 = off */
 	/* Protect mode, per service class: unknown (not allowlisted) sources
 	 * get protect_src_pps each and protect_budget_pps all together. */
 	__u32 protect_mask; /* bit per enum xg_svc */

@@ -63,11 +63,14 @@ peace() {
 	done
 }
 
-# A flood of UDP to 9999: about 300k packets/s for at most ${1:-3} s.
+# A flood of UDP to 9999: about 300k packets/s for at most ${1:-3} s; more
+# xg-trafgen options after the duration (a later --dport wins).
 flood() {
+	local secs=${1:-3}
+	[ $# -gt 0 ] && shift
 	nsenter --net="/run/netns/$NS_TX" "$TRAFGEN" --dev veth-tx --dst-mac "$RX_MAC" \
-		--src "$TX_IP" --dst "$RX_IP" --dport 9999 --pps 300k --duration "${1:-3}" \
-		--count 1000000 >"$WORK/flood.log" 2>&1
+		--src "$TX_IP" --dst "$RX_IP" --dport 9999 --pps 300k --duration "$secs" \
+		--count 1000000 "$@" >"$WORK/flood.log" 2>&1
 }
 
 journal_has() { local n; n=$(grep -c "\"event\":\"$1\"" "$STATE/incidents.jsonl" 2>/dev/null); echo "${n:-0}"; }

@@ -17,5 +17,6 @@ void add_alert_payload_suite(void) __attribute__((weak));
 void add_alert_route_suite(void) __attribute__((weak));
 void add_alertq_suite(void) __attribute__((weak));
 void add_alerter_suite(void) __attribute__((weak));
+void add_pcapw_suite(void) __attribute__((weak));
 
 #endif

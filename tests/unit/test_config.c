@@ -74,6 +74,15 @@ static void test_defaults(void)
 	for (m = 0; m < XG_M_MAX; m++)
 		CU_ASSERT_DOUBLE_EQUAL(c.baseline.floor[m], xg_metric_default_floor(m), 1e-9);
 	CU_ASSERT_EQUAL(c.detect.close_ticks, 5);
+	CU_ASSERT_TRUE(c.pcap.enabled);
+	CU_ASSERT_STRING_EQUAL(c.pcap.dir, "");
+	CU_ASSERT_EQUAL(c.pcap.peace_sample_rate, 1024);
+	CU_ASSERT_EQUAL(c.pcap.incident_sample_rate, 64);
+	CU_ASSERT_EQUAL(c.pcap.ring_packets, 1000);
+	CU_ASSERT_EQUAL(c.pcap.max_packets, 10000);
+	CU_ASSERT_EQUAL(c.pcap.max_age_days, 30);
+	CU_ASSERT_EQUAL(c.pcap.max_total_mb, 1024);
+	CU_ASSERT_EQUAL(c.pcap.min_free_mb, 512);
 
 	/* An empty object is a complete file; whitespace around it is fine. */
 	memset(&c, 0xab, sizeof(c));
@@ -166,13 +175,13 @@ static void test_full_file_round_trip(void)
 		static const char *const keys[] = {
 		    "interfaces",   "attach_mode", "tick_ms",	   "state_dir", "log_level",
 		    "monitor_only", "sample_rate", "learn_budget", "services",	"baseline",
-		    "detection",    "mitigation",  "alerts",
+		    "detection",    "mitigation",  "pcap",	   "alerts",
 		};
 		struct json_object *svc, *base, *floors, *det, *x;
 		size_t i;
 		int m;
 
-		CU_ASSERT_EQUAL(json_object_object_length(o), 13);
+		CU_ASSERT_EQUAL(json_object_object_length(o), 14);
 		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			CU_ASSERT_TRUE(json_object_object_get_ex(o, keys[i], NULL));
 		CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(o, "services", &svc));
@@ -247,7 +256,7 @@ static void test_unknown_keys(void)
 	    {"{\n  \"tick_ms\": 500,\n  \"tickms\": 500\n}",
 	     "t.json:3: tickms: unknown key (known: interfaces, attach_mode, tick_ms, state_dir, "
 	     "log_level, monitor_only, sample_rate, learn_budget, services, baseline, "
-	     "detection, mitigation, alerts)"},
+	     "detection, mitigation, pcap, alerts)"},
 	    {"{\n  \"baseline\": {\n    \"window\": 300,\n    \"windw\": 300\n  }\n}",
 	     "t.json:4: baseline.windw: unknown key (known: window, multiplier, percentile, "
 	     "learning_s, tow_after_s, floors)"},
@@ -272,7 +281,7 @@ static void test_unknown_keys(void)
 	    {"{\"services\": {},\n\"\\u0062ad\\nkey\": 1}",
 	     "t.json:2: bad?key: unknown key (known: interfaces, attach_mode, tick_ms, state_dir, "
 	     "log_level, monitor_only, sample_rate, learn_budget, services, baseline, "
-	     "detection, mitigation, alerts)"},
+	     "detection, mitigation, pcap, alerts)"},
 	};
 
 	check_bad(v, sizeof(v) / sizeof(v[0]));
@@ -1064,6 +1073,188 @@ static void test_alerts_show(void)
 	free(back);
 }
 
+static const char pcap_full[] = "{\n"
+				"  \"pcap\": {\n"
+				"    \"enabled\": false,\n"
+				"    \"dir\": \"/srv/xg/pcaps\",\n"
+				"    \"peace_sample_rate\": 0,\n"
+				"    \"incident_sample_rate\": 65536,\n"
+				"    \"ring_packets\": 0,\n"
+				"    \"max_packets\": 1,\n"
+				"    \"max_age_days\": 3650,\n"
+				"    \"max_total_mb\": 0,\n"
+				"    \"min_free_mb\": 10000000\n"
+				"  }\n"
+				"}\n";
+
+static void test_pcap_full(void)
+{
+	struct xg_cfg c;
+	char err[512];
+
+	CU_ASSERT_EQUAL_FATAL(xg_cfg_parse(&c, pcap_full, "p.json", err, sizeof(err)), 0);
+	CU_ASSERT_FALSE(c.pcap.enabled);
+	CU_ASSERT_STRING_EQUAL(c.pcap.dir, "/srv/xg/pcaps");
+	CU_ASSERT_EQUAL(c.pcap.peace_sample_rate, 0);
+	CU_ASSERT_EQUAL(c.pcap.incident_sample_rate, 65536);
+	CU_ASSERT_EQUAL(c.pcap.ring_packets, 0);
+	CU_ASSERT_EQUAL(c.pcap.max_packets, 1);
+	CU_ASSERT_EQUAL(c.pcap.max_age_days, 3650);
+	CU_ASSERT_EQUAL(c.pcap.max_total_mb, 0);
+	CU_ASSERT_EQUAL(c.pcap.min_free_mb, 10000000);
+	/* the rest keeps its defaults */
+	CU_ASSERT_EQUAL(c.tick_ms, 1000);
+	CU_ASSERT_TRUE(c.mitigation.enabled);
+
+	/* Keys left out keep their defaults; "" is the default dir; equal
+	 * ring and file sizes are fine, in either order. */
+	CU_ASSERT_EQUAL(xg_cfg_parse(&c,
+				     "{\"pcap\": {\"dir\": \"\", \"max_packets\": 5000, "
+				     "\"ring_packets\": 5000}}",
+				     "p.json", err, sizeof(err)),
+			0);
+	CU_ASSERT_STRING_EQUAL(c.pcap.dir, "");
+	CU_ASSERT_EQUAL(c.pcap.ring_packets, 5000);
+	CU_ASSERT_EQUAL(c.pcap.max_packets, 5000);
+	CU_ASSERT_EQUAL(c.pcap.peace_sample_rate, 1024);
+	CU_ASSERT_EQUAL(c.pcap.min_free_mb, 512);
+	CU_ASSERT_EQUAL(
+	    xg_cfg_parse(&c, "{\"pcap\": {\"ring_packets\": 100000, \"max_packets\": 1000000}}",
+			 "p.json", err, sizeof(err)),
+	    0);
+	CU_ASSERT_EQUAL(c.pcap.ring_packets, 100000);
+	CU_ASSERT_EQUAL(c.pcap.max_packets, 1000000);
+
+	/* An empty section is the defaults. */
+	CU_ASSERT_EQUAL(xg_cfg_parse(&c, "{\"pcap\": {}}", "p.json", err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(is_default(&c));
+}
+
+static void test_pcap_bad(void)
+{
+	static const struct bad v[] = {
+	    /* rates */
+	    {"{\"pcap\": {\n\"peace_sample_rate\": 1000}}",
+	     "t.json:2: pcap.peace_sample_rate: must be 0 (off) or a power of 2 up to 65536, "
+	     "got 1000"},
+	    {"{\"pcap\": {\n\"incident_sample_rate\": 131072}}",
+	     "t.json:2: pcap.incident_sample_rate: must be 0 (off) or a power of 2 up to 65536, "
+	     "got 131072"},
+	    {"{\"pcap\": {\"incident_sample_rate\": -64}}",
+	     "t.json:1: pcap.incident_sample_rate: must be 0 (off) or a power of 2 up to 65536, "
+	     "got -64"},
+	    {"{\"pcap\": {\"peace_sample_rate\": \"1024\"}}",
+	     "t.json:1: pcap.peace_sample_rate: must be 0 (off) or a power of 2 up to 65536, "
+	     "got \"1024\""},
+	    /* the ring must fit in a file: whichever comes first, and when
+	     * one of them is a default */
+	    {"{\"pcap\": {\n\"ring_packets\": 2000,\n\"max_packets\": 1999}}",
+	     "t.json:3: pcap.max_packets: must be at least ring_packets (2000), got 1999"},
+	    {"{\"pcap\": {\n\"max_packets\": 10,\n\"ring_packets\": 11}}",
+	     "t.json:2: pcap.max_packets: must be at least ring_packets (11), got 10"},
+	    {"{\"pcap\": {\"max_packets\": 999}}",
+	     "t.json:1: pcap.max_packets: must be at least ring_packets (1000), got 999"},
+	    {"{\"tick_ms\": 1000,\n\"pcap\": {\n\"ring_packets\": 20000}}",
+	     "t.json:2: pcap.max_packets: must be at least ring_packets (20000), got 10000"},
+	    /* dir */
+	    {"{\"pcap\": {\n\"dir\": \"pcaps\"}}",
+	     "t.json:2: pcap.dir: must be an absolute path or \"\", got \"pcaps\""},
+	    {"{\"pcap\": {\"dir\": \"/srv/a\\nb\"}}",
+	     "t.json:1: pcap.dir: contains a control character"},
+	    {"{\"pcap\": {\"dir\": null}}",
+	     "t.json:1: pcap.dir: must be an absolute path or \"\" (a string), got null"},
+	    /* the other keys */
+	    {"{\"pcap\": {\"enabled\": \"yes\"}}",
+	     "t.json:1: pcap.enabled: must be true or false, got \"yes\""},
+	    {"{\"pcap\": {\"ring_packets\": 100001}}",
+	     "t.json:1: pcap.ring_packets: must be an integer 0-100000, got 100001"},
+	    {"{\"pcap\": {\"max_packets\": 0}}",
+	     "t.json:1: pcap.max_packets: must be an integer 1-1000000, got 0"},
+	    {"{\"pcap\": {\"max_packets\": 1000001}}",
+	     "t.json:1: pcap.max_packets: must be an integer 1-1000000, got 1000001"},
+	    {"{\"pcap\": {\"max_age_days\": 3651}}",
+	     "t.json:1: pcap.max_age_days: must be an integer 0-3650, got 3651"},
+	    {"{\"pcap\": {\"max_total_mb\": 10000001}}",
+	     "t.json:1: pcap.max_total_mb: must be an integer 0-10000000, got 10000001"},
+	    {"{\"pcap\": {\"min_free_mb\": -1}}",
+	     "t.json:1: pcap.min_free_mb: must be an integer 0-10000000, got -1"},
+	    {"{\"pcap\": true}", "t.json:1: pcap: must be an object, got true"},
+	    /* unknown keys */
+	    {"{\"pcap\": {\n\"enabled\": true,\n\"directory\": \"/x\"}}",
+	     "t.json:3: pcap.directory: unknown key (known: enabled, dir, peace_sample_rate, "
+	     "incident_sample_rate, ring_packets, max_packets, max_age_days, max_total_mb, "
+	     "min_free_mb)"},
+	};
+	struct bad one;
+	char text[XG_CFG_PATH_LEN + 64], want[128];
+
+	check_bad(v, sizeof(v) / sizeof(v[0]));
+
+	/* a dir one byte too long for its buffer */
+	snprintf(text, sizeof(text), "{\"pcap\": {\"dir\": \"/%0*d\"}}", XG_CFG_PATH_LEN - 1, 0);
+	snprintf(want, sizeof(want), "t.json:1: pcap.dir: longer than %d characters",
+		 XG_CFG_PATH_LEN - 1);
+	one = (struct bad){text, want};
+	check_bad(&one, 1);
+}
+
+/* config show: every key of the section, in order, and the output reads
+ * back to the same configuration. */
+static void test_pcap_show(void)
+{
+	static const char *const keys[] = {
+	    "enabled",	    "dir",	   "peace_sample_rate", "incident_sample_rate",
+	    "ring_packets", "max_packets", "max_age_days",	"max_total_mb",
+	    "min_free_mb",
+	};
+	struct xg_cfg c, back;
+	struct json_object *o, *p, *x;
+	char err[512], *a, *b;
+	size_t i = 0;
+	bool after_mitigation = false, before_alerts = false;
+
+	CU_ASSERT_EQUAL_FATAL(xg_cfg_parse(&c, pcap_full, "p.json", err, sizeof(err)), 0);
+	o = xg_cfg_to_json(&c);
+	CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(o, "pcap", &p));
+	CU_ASSERT_EQUAL(json_object_object_length(p), sizeof(keys) / sizeof(keys[0]));
+	json_object_object_foreach (p, key, val) {
+		(void)val;
+		CU_ASSERT_FATAL(i < sizeof(keys) / sizeof(keys[0]));
+		CU_ASSERT_STRING_EQUAL(key, keys[i]);
+		i++;
+	}
+	CU_ASSERT_TRUE(json_has(p, "dir", "/srv/xg/pcaps"));
+	CU_ASSERT_TRUE(json_object_object_get_ex(p, "enabled", &x));
+	CU_ASSERT_FALSE(json_object_get_boolean(x));
+	CU_ASSERT_TRUE(json_object_object_get_ex(p, "min_free_mb", &x));
+	CU_ASSERT_EQUAL(json_object_get_int64(x), 10000000);
+	/* between mitigation and alerts */
+	{
+		const char *prev = NULL;
+
+		json_object_object_foreach (o, key, val) {
+			(void)val;
+			if (!strcmp(key, "pcap")) {
+				after_mitigation = prev && !strcmp(prev, "mitigation");
+			} else if (prev && !strcmp(prev, "pcap")) {
+				before_alerts = !strcmp(key, "alerts");
+			}
+			prev = key;
+		}
+	}
+	CU_ASSERT_TRUE(after_mitigation);
+	CU_ASSERT_TRUE(before_alerts);
+	json_object_put(o);
+
+	a = cfg_text(&c);
+	CU_ASSERT_EQUAL_FATAL(xg_cfg_parse(&back, a, "shown.json", err, sizeof(err)), 0);
+	b = cfg_text(&back);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	CU_ASSERT_EQUAL(memcmp(&c.pcap, &back.pcap, sizeof(c.pcap)), 0);
+	free(a);
+	free(b);
+}
+
 /* config/xdpguard.json (the tests run from the top of the tree) is valid
  * and sets every key at its default. */
 static void test_example_file(void)
@@ -1090,6 +1281,9 @@ void add_config_suite(void)
 	CU_add_test(s, "the line finder", test_positions);
 	CU_add_test(s, "loading a file", test_load_file);
 	CU_add_test(s, "config/xdpguard.json is valid and all defaults", test_example_file);
+	CU_add_test(s, "pcap: a full section", test_pcap_full);
+	CU_add_test(s, "pcap: bad values and unknown keys", test_pcap_bad);
+	CU_add_test(s, "pcap: config show and its round trip", test_pcap_show);
 	CU_add_test(s, "alerts: a full section", test_alerts_full);
 	CU_add_test(s, "alerts: defaults per sink type", test_alerts_defaults);
 	CU_add_test(s, "alerts: unknown keys and keys of another type", test_alerts_bad_keys);

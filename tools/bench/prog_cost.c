@@ -114,6 +114,10 @@ struct bcase {
 	struct frames pkts; /* n > 1: the random-source method */
 	int expect[NPROG];
 	double ns[NPROG];
+	/* Packet sampling on: drained after every run, as the controller's
+	 * reader would, so every run pays for real samples, not for a full
+	 * ring's cheap refusals. */
+	struct ring_buffer *drain;
 };
 
 struct opts {
@@ -625,6 +629,8 @@ static void measure_group(struct bcase *const *cs, int n)
 			for (p = 0; p < NPROG; p++) {
 				if (cs[k]->expect[p] != NA)
 					v[k][p][r] = measure_once(p, cs[k]);
+				if (cs[k]->drain)
+					ring_buffer__consume(cs[k]->drain);
 			}
 		}
 	}
@@ -864,6 +870,8 @@ enum {
 	C_RANDOM_CTL,
 	C_PREFIX,
 	C_ALLOW,
+	C_RTP_SAMPLED,
+	C_SIP_SAMPLED,
 	NCASES,
 };
 
@@ -880,16 +888,44 @@ static void set_case(struct bcase *c, const char *id, const char *desc, const st
 	c->expect[P_XF] = expect_xf;
 }
 
+#define PCAP_SHIFT_BENCH 10 /* 1 in 1024: the default peacetime rate */
+
+static int drop_sample(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	(void)data;
+	(void)size;
+	return 0;
+}
+
+/* Sampling into the capture ring buffer, 1 in 1024, and its reader. */
+static struct ring_buffer *enable_sampling(struct inst *in)
+{
+	struct xg_config rc;
+	struct ring_buffer *rb;
+
+	if (xg_rtcfg_read(&in->m, &rc))
+		die("cannot read the config of %s", in->name);
+	rc.pcap_shift = PCAP_SHIFT_BENCH;
+	if (xg_rtcfg_write(&in->m, &rc))
+		die("cannot write the config of %s", in->name);
+	rb = ring_buffer__new(in->m.samples, drop_sample, NULL, NULL);
+	if (!rb)
+		die("cannot read the sample ring buffer: %s", strerror(errno));
+	return rb;
+}
+
 int main(int argc, char **argv)
 {
 	static struct frame f_rtp, f_sip, f_syn, f_v6, f_block, f_prefix, f_allow;
-	static struct inst small, large, pfx, alw;
+	static struct inst small, large, pfx, alw, smp;
+	struct ring_buffer *smp_rb;
 	struct bcase cs[NCASES], *grp[NCASES];
 	char err[256] = "", kernel[65] = "?", buf[INET_ADDRSTRLEN];
 	char desc_rtp[64], desc_sip[64], desc_rnd[64], desc_ctl[80];
 	struct bpf_object *drop_obj;
 	struct xg_block_spec spec;
-	struct target ts[5];
+	struct target ts[7];
 	struct utsname un;
 	struct pkt_spec s;
 	struct xg_cidr c;
@@ -909,6 +945,8 @@ int main(int argc, char **argv)
 	load_inst(&large, "1M copy", drop_fd, true);
 	load_inst(&pfx, "1k+prefix copy", drop_fd, false);
 	load_inst(&alw, "1k+prefix+allow copy", drop_fd, false);
+	load_inst(&smp, "1k copy, sampling 1/1024", drop_fd, false);
+	smp_rb = enable_sampling(&smp);
 
 	/* Packets. */
 	rtp_init();
@@ -972,6 +1010,15 @@ int main(int argc, char **argv)
 	set_case(&cs[C_ALLOW], "allowlisted", "allowlisted /32 inside a blocked prefix (pass)",
 		 &alw, same_frame(&f_allow, 1), XDP_PASS, NA);
 
+	set_case(&cs[C_RTP_SAMPLED], "rtp_pass_sampled",
+		 "RTP UDP/12000, 1k, packet sampling 1/1024 (pass)", &smp, same_frame(&f_rtp, 1),
+		 XDP_PASS, NA);
+	set_case(&cs[C_SIP_SAMPLED], "sip_invite_pass_sampled",
+		 "SIP INVITE UDP/5060, 1k, packet sampling 1/1024 (pass)", &smp,
+		 same_frame(&f_sip, 1), XDP_PASS, NA);
+	cs[C_RTP_SAMPLED].drain = smp_rb;
+	cs[C_SIP_SAMPLED].drain = smp_rb;
+	fill(&smp, N_SMALL, N_SMALL, ncpu);
 	fill(&small, N_SMALL, N_SMALL, ncpu);
 	fill(&large, N_LARGE, N_SMALL, ncpu);
 
@@ -1002,9 +1049,15 @@ int main(int argc, char **argv)
 			  cs[C_RTP].ns[P_XG], cs[C_RTP].ns[P_XF], 1.2);
 	ts[4] = mk_target("drop_scaling", "1M-blocks drop <= 1.1x 1k-blocks drop (xdpguard)",
 			  cs[C_BLOCK_1M].ns[P_XG], cs[C_BLOCK_1K].ns[P_XG], 1.1);
-	report(cs, NCASES, ts, 5, kernel);
+	ts[5] = mk_target("sampling_rtp", "sampling 1/1024 <= 1.05x sampling off (RTP pass)",
+			  cs[C_RTP_SAMPLED].ns[P_XG], cs[C_RTP].ns[P_XG], 1.05);
+	ts[6] = mk_target("sampling_sip", "sampling 1/1024 <= 1.05x sampling off (SIP pass)",
+			  cs[C_SIP_SAMPLED].ns[P_XG], cs[C_SIP].ns[P_XG], 1.05);
+	report(cs, NCASES, ts, 7, kernel);
 
 	free(cs[C_RANDOM].pkts.data);
+	ring_buffer__free(smp_rb);
+	unload_inst(&smp);
 	unload_inst(&alw);
 	unload_inst(&pfx);
 	unload_inst(&large);
