@@ -55,6 +55,7 @@ PCAPGEN := $(BUILD)/xg-pcapgen
 	check-format format bench install clean
 
 all: $(BUILD)/xdpctl $(BUILD)/test_unit $(BUILD)/test_bpf $(BUILD)/prog_cost $(BUILD)/insert_rate \
+	$(BUILD)/planner_bench \
 	$(BUILD)/alert_bench $(BENCH_BPF) \
 	$(TRAFGEN) $(TRAFGEN_PASS) $(PCAPGEN) $(BUILD)/alert_send_probe
 
@@ -97,6 +98,10 @@ $(BUILD)/test_bpf: $(BPFTEST_SRCS) $(LIB_OBJS) $(PKT_OBJ)
 	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) -Itests $^ -o $@ $(LIBS) -lcunit
 
 $(BUILD)/insert_rate: tools/bench/insert_rate.c $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ $(LIBS)
+
+$(BUILD)/planner_bench: tools/bench/planner.c $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ $(LIBS)
 
@@ -174,13 +179,12 @@ check-format:
 format:
 	clang-format -i $(FORMAT_SRCS)
 
+# make bench: the full run (about 10 minutes); make bench QUICK=1: a short
+# run of every benchmark (under 2 minutes).
+BENCH_Q = $(if $(QUICK),--quick)
+
 bench: all
-	$(BUILD)/prog_cost --bpf-dir $(BUILD)
-	tools/bench/controller.sh $(BUILD)
-	tools/bench/latency.sh $(BUILD)
-	$(BUILD)/insert_rate 100000
-	tools/bench/alerts.sh $(BUILD)
-	tools/bench/pcap_loss.sh $(BUILD)
+	tools/bench/all.sh $(BENCH_Q) $(BUILD)
 
 install: $(BUILD)/xdpctl
 	install -D -m 0755 $(BUILD)/xdpctl $(DESTDIR)$(PREFIX)/sbin/xdpctl

@@ -31,7 +31,7 @@ struct xg_capture {
 	bool running, stop;
 	/* requests from the controller's thread, acted on by the reader */
 	bool want_start, want_stop;
-	char req_id[128];
+	char start_id[128], stop_id[128];
 	const char *stop_why;
 
 	/* the open capture */
@@ -214,18 +214,24 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Requests first, so a start sees the ring as it was when asked. */
+/* Requests before samples, so a start sees the ring as it was when asked.
+ * A stop applies only to its own incident; a start finishes any older
+ * capture itself. Both orders of an open and a close within one drain
+ * come out right: a stop of the previous incident first, and a stop of
+ * the one just started after its start. */
 static void serve_requests(struct xg_capture *c)
 {
-	if (c->want_stop) {
+	if (c->want_stop && c->w && !strcmp(c->id, c->stop_id)) {
 		c->want_stop = false;
-		if (c->w && !strcmp(c->id, c->req_id))
-			finish(c, c->stop_why);
+		finish(c, c->stop_why);
 	}
 	if (c->want_start) {
 		c->want_start = false;
-		start(c, c->req_id);
+		start(c, c->start_id);
 	}
+	if (c->want_stop && c->w && !strcmp(c->id, c->stop_id))
+		finish(c, c->stop_why);
+	c->want_stop = false;
 }
 
 int xg_capture_drain(struct xg_capture *c, uint64_t ts_real_ns)
@@ -315,29 +321,42 @@ fail:
 	return r;
 }
 
+static bool file_or_tmp(const char *path)
+{
+	char tmp[PATH_LEN + 8];
+
+	snprintf(tmp, sizeof(tmp), "%s%s", path, XG_PCAP_TMP);
+	return !access(path, F_OK) || !access(tmp, F_OK);
+}
+
 void xg_capture_on_event(struct xg_capture *c, const char *event, struct json_object *obj)
 {
 	struct json_object *v;
 	const char *id;
 	char path[PATH_LEN];
-	bool open = !strcmp(event, "incident_open");
+	bool open = !strcmp(event, "incident_open"), close = !strcmp(event, "incident_close");
 
-	if (!c || (!open && strcmp(event, "incident_close")))
+	if (!c || (!open && !close && strcmp(event, "incident_update")))
 		return;
 	if (!json_object_object_get_ex(obj, "id", &v) || !(id = json_object_get_string(v)) ||
 	    !xg_pcap_id_valid(id))
 		return;
-	pthread_mutex_lock(&c->lock);
-	snprintf(c->req_id, sizeof(c->req_id), "%s", id);
-	if (open) {
-		c->want_start = true;
-		c->want_stop = false;
-	} else {
-		c->want_stop = true;
+	if (open || close) {
+		pthread_mutex_lock(&c->lock);
+		/* a close never cancels its own pending open: both are served */
+		if (open) {
+			snprintf(c->start_id, sizeof(c->start_id), "%s", id);
+			c->want_start = true;
+		} else {
+			snprintf(c->stop_id, sizeof(c->stop_id), "%s", id);
+			c->want_stop = true;
+		}
 		c->stop_why = "incident_closed";
+		pthread_mutex_unlock(&c->lock);
 	}
-	pthread_mutex_unlock(&c->lock);
-	if (open && !xg_pcap_path(path, sizeof(path), c->dir, id))
+	/* Alerts render from the latest event: name the file on the close too,
+	 * when there is one (or one being written). */
+	if (!xg_pcap_path(path, sizeof(path), c->dir, id) && (open || file_or_tmp(path)))
 		json_object_object_add(obj, "pcap", json_object_new_string(path));
 }
 

@@ -46,8 +46,9 @@ int xg_capture_open(struct xg_capture **out, const struct xg_capture_opts *o, ch
 		    size_t errlen);
 
 /* A controller event: "incident_open" starts the incident's capture,
- * "incident_close" finishes it; others are ignored. On open, the path the
- * capture will have is added to obj as "pcap" (for the alerts). */
+ * "incident_close" finishes it; others are ignored. The path of the
+ * incident's capture is added to obj as "pcap" (for the alerts): on open,
+ * and on updates and the close while the file exists. */
 void xg_capture_on_event(struct xg_capture *c, const char *event, struct json_object *obj);
 
 /* Without a thread: drains the ring buffer now. ts_real_ns stamps every

@@ -141,17 +141,33 @@ static void log_event(void *arg, const char *event, uint64_t ts_ns, struct json_
 }
 
 /* Alerts live in STATE_DIR/alerts; the queue there is this daemon's alone. */
+#define QUEUE_WAIT_TRIES 100 /* of 100 ms */
+
 static int open_alerter(const struct xg_cfg *cfg, struct run_ctx *rc, uint64_t now)
 {
 	struct xg_alerter_opts ao = {.log = log_msg};
 	char dir[XG_CFG_PATH_LEN + 16], err[XG_ERR_LEN];
+	int r, tries;
 
 	snprintf(dir, sizeof(dir), "%s/alerts", cfg->state_dir);
 	ao.dir = dir;
 	rc->cfg = cfg;
 	if (xg_send_init())
 		return xg_fail("run", "cannot initialise libcurl");
-	if (xg_alerter_open(&rc->alerter, &cfg->alerts, &ao, now, err, sizeof(err)))
+	for (tries = 0;; tries++) {
+		r = xg_alerter_open(&rc->alerter, &cfg->alerts, &ao, now, err, sizeof(err));
+		/* A predecessor killed a moment ago (systemd's restart) may not
+		 * have let go of the queue yet: wait for it, a little. */
+		if (r != -EBUSY || tries == QUEUE_WAIT_TRIES)
+			break;
+		if (!tries)
+			log_line("warn",
+				 "alerts: the queue is held by another process; waiting up "
+				 "to %d s",
+				 QUEUE_WAIT_TRIES / 10);
+		usleep(100000);
+	}
+	if (r)
 		return xg_fail("run", "%s", err);
 	rc->queue_capacity = cfg->alerts.queue_capacity;
 	log_line("info", "alerts: %d sink(s), queue in %s/queue", cfg->alerts.route.n_sinks, dir);

@@ -28,6 +28,8 @@
 # 90/s over 10 minutes) crosses its floor: the rolling baseline, not the
 # floor, must keep it quiet. Every attack starts at 40 s, after learning,
 # and the 20 s of peace after it leave time for the incident to close.
+# Captures sample 1 in 16 in peace and 1 in 4 during an incident, so each
+# incident's pcap holds packets from before it opened.
 set -u
 
 XDPCTL=$(readlink -f "${1:-build/xdpctl}")
@@ -299,6 +301,20 @@ while read -r -u 3 name family subtype spoofed; do
 		not_ok "$name: closed after the attack, same id" "no incident_close for $id"
 	else
 		not_ok "$name: closed after the attack, same id" "closed $cid at $cts; opened $id"
+	fi
+
+	# The incident's capture, in the state dir, on the capture's clock:
+	# journaled, whole, and starting before the incident.
+	rec=$(grep '"event":"pcap"' "$TMP/state-$name/incidents.jsonl" 2>/dev/null | grep "\"$id\"" | tail -1)
+	start=$(jval "$open" start)
+	first=$(jval "$rec" first_ts)
+	if [ -n "$rec" ] && gzip -t "$TMP/state-$name/pcaps/$id.pcap.gz" 2>/dev/null &&
+		[ "$(jval "$rec" packets)" -gt 0 ] && between 0 "$first" "$start"; then
+		ok "$name: capture of $(jval "$rec" packets) packets from $(awk -v f="$first" -v s="$start" \
+			'BEGIN { printf "%.1f", s - f }') s before the open"
+	else
+		not_ok "$name: capture journaled, whole, starting before the open" \
+			"record '${rec:0:200}', incident start $start"
 	fi
 
 	if [ "$spoofed" != - ]; then

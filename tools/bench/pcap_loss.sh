@@ -9,12 +9,15 @@
 # Generator and receiver share this 2-core machine (veth NAPI runs on the
 # sender's CPU), so the flood rate is what one sending core reaches.
 #
-# usage: tools/bench/pcap_loss.sh [BUILD_DIR] [--quick]
+# usage: tools/bench/pcap_loss.sh [--quick] [BUILD_DIR]
 set -u
 
-BUILD=$(readlink -f "${1:-build}")
 QUICK=0
-[ "${2:-}" = --quick ] && QUICK=1
+if [ "${1:-}" = --quick ]; then
+	QUICK=1
+	shift
+fi
+BUILD=$(readlink -f "${1:-build}")
 XDPCTL="$BUILD/xdpctl"
 TRAFGEN="$BUILD/xg-trafgen"
 TAG="xg-bl$$"

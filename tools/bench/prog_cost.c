@@ -872,6 +872,8 @@ enum {
 	C_ALLOW,
 	C_RTP_SAMPLED,
 	C_SIP_SAMPLED,
+	C_BLOCK_V6,
+	C_RATELIMIT,
 	NCASES,
 };
 
@@ -917,7 +919,9 @@ static struct ring_buffer *enable_sampling(struct inst *in)
 
 int main(int argc, char **argv)
 {
-	static struct frame f_rtp, f_sip, f_syn, f_v6, f_block, f_prefix, f_allow;
+	static struct frame f_rtp, f_sip, f_syn, f_v6, f_block, f_prefix, f_allow, f_block6, f_rl;
+	char buf6[INET6_ADDRSTRLEN];
+	uint8_t a6[16];
 	static struct inst small, large, pfx, alw, smp;
 	struct ring_buffer *smp_rb;
 	struct bcase cs[NCASES], *grp[NCASES];
@@ -978,6 +982,15 @@ int main(int argc, char **argv)
 	rtp_spec(&s, "10.99.1.1", "10.123.0.2");
 	build(&f_prefix, &s, "prefix-blocked");
 
+	block_v6_addr(BLOCKED_IDX, a6);
+	inet_ntop(AF_INET6, a6, buf6, sizeof(buf6));
+	rtp_spec(&s, buf6, "2001:db8::2");
+	build(&f_block6, &s, "blocked IPv6 source");
+
+	/* Rate-limited to 10 pps: a million in a row are almost all over it. */
+	rtp_spec(&s, "10.98.0.1", "10.123.0.2");
+	build(&f_rl, &s, "rate-limited");
+
 	/* Inside the blocked prefix too: the allowlist must win. */
 	rtp_spec(&s, "10.99.7.7", "10.123.0.2");
 	build(&f_allow, &s, "allowlisted");
@@ -1016,6 +1029,11 @@ int main(int argc, char **argv)
 	set_case(&cs[C_SIP_SAMPLED], "sip_invite_pass_sampled",
 		 "SIP INVITE UDP/5060, 1k, packet sampling 1/1024 (pass)", &smp,
 		 same_frame(&f_sip, 1), XDP_PASS, NA);
+	set_case(&cs[C_BLOCK_V6], "block_exact_v6_1k", "blocked /128, 1k blocks (drop)", &small,
+		 same_frame(&f_block6, 1), XDP_DROP, XDP_DROP);
+	set_case(&cs[C_RATELIMIT], "ratelimit_over",
+		 "rate-limited /32 (10 pps) over its rate, 1k (drop)", &pfx, same_frame(&f_rl, 1),
+		 XDP_DROP, NA);
 	cs[C_RTP_SAMPLED].drain = smp_rb;
 	cs[C_SIP_SAMPLED].drain = smp_rb;
 	fill(&smp, N_SMALL, N_SMALL, ncpu);
@@ -1030,6 +1048,11 @@ int main(int argc, char **argv)
 	if (xg_block_add(&pfx.m, &c, &spec, mono_ns(), err, sizeof(err)) ||
 	    xg_block_add(&alw.m, &c, &spec, mono_ns(), err, sizeof(err)))
 		die("xg_block_add 10.99.0.0/16: %s", err);
+	spec.rate_pps = 10;
+	cidr("10.98.0.1", &c);
+	if (xg_block_add(&pfx.m, &c, &spec, mono_ns(), err, sizeof(err)))
+		die("xg_block_add 10.98.0.1 rate 10: %s", err);
+	spec.rate_pps = 0;
 	cidr("10.99.7.7", &c);
 	if (xg_allow_add(&alw.m, &c, "prog_cost", mono_ns(), err, sizeof(err)))
 		die("xg_allow_add 10.99.7.7: %s", err);
