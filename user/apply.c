@@ -538,36 +538,68 @@ void xg_apply_tick(struct xg_applier *a, const struct xg_incident *inc, const st
 	}
 }
 
-int xg_apply_sync_peers(struct xg_applier *a, const struct xg_peers *peers, uint64_t mono)
+/* The learned peers not in the allowlist yet, each made an entry, in one
+ * batch: one map update per family however many, where an insert each
+ * would re-plan the lists every time (65k peers took seconds). */
+static int add_learned(struct xg_applier *a, const struct xg_peers *peers, uint64_t mono)
 {
-	const struct xg_peer_entry *e, *et;
-	struct xg_learned *l, *lt;
+	const struct xg_peer_entry *e, *et, **src;
+	struct xg_cidr *cidrs;
+	struct xg_allow *vals;
+	struct xg_learned *l;
+	size_t n = 0, i, cap = HASH_COUNT(peers->table);
 	char err[256];
 	int ret = 0;
 
-	if (!a->cfg)
-		return 0;
+	cidrs = calloc(cap ? cap : 1, sizeof(*cidrs));
+	vals = calloc(cap ? cap : 1, sizeof(*vals));
+	src = calloc(cap ? cap : 1, sizeof(*src));
+	if (!cidrs || !vals || !src) {
+		free(cidrs);
+		free(vals);
+		free(src);
+		return -ENOMEM;
+	}
 	HASH_ITER (hh, peers->table, e, et) {
-		if (!e->known || a->n_learned >= a->cfg->max_peers)
+		if (!e->known || a->n_learned + (int64_t)n >= (int64_t)a->cfg->max_peers)
 			continue;
 		HASH_FIND(hh, a->learned, e->key, sizeof(e->key), l);
-		if (l)
-			continue;
-		if (in_allow_maps(a->maps, &e->addr))
-			continue; /* already allowlisted by hand or by config */
-		ret = xg_allow_add_origin(a->maps, &e->addr,
-					  e->via_rtp ? "learned RTP peer" : "learned SIP peer",
-					  XG_ORIGIN_LEARNED, mono, err, sizeof(err));
-		if (ret)
-			break;
+		if (l || in_allow_maps(a->maps, &e->addr))
+			continue; /* known, or allowlisted by hand or by config */
+		src[n] = e;
+		cidrs[n] = e->addr;
+		vals[n].created_ns = mono;
+		vals[n].origin = XG_ORIGIN_LEARNED;
+		snprintf(vals[n].comment, sizeof(vals[n].comment), "%s",
+			 e->via_rtp ? "learned RTP peer" : "learned SIP peer");
+		n++;
+	}
+	if (n)
+		ret = xg_list_add_many(a->maps, XG_LIST_ALLOW, cidrs, vals, n, err, sizeof(err));
+	for (i = 0; !ret && i < n; i++) {
 		l = calloc(1, sizeof(*l));
 		if (!l)
 			break;
-		memcpy(l->key, e->key, sizeof(l->key));
-		l->addr = e->addr;
+		memcpy(l->key, src[i]->key, sizeof(l->key));
+		l->addr = cidrs[i];
 		HASH_ADD(hh, a->learned, key, sizeof(l->key), l);
 		a->n_learned++;
 	}
+	free(cidrs);
+	free(vals);
+	free(src);
+	return ret;
+}
+
+int xg_apply_sync_peers(struct xg_applier *a, const struct xg_peers *peers, uint64_t mono)
+{
+	struct xg_learned *l, *lt;
+	char err[256];
+	int ret;
+
+	if (!a->cfg)
+		return 0;
+	ret = add_learned(a, peers, mono);
 	/* Peers that aged out or turned bad leave the allowlist. */
 	HASH_ITER (hh, a->learned, l, lt) {
 		if (xg_peers_is_known(peers, &l->addr))

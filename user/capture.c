@@ -39,7 +39,9 @@ struct xg_capture {
 	char id[128];
 	char path[PATH_LEN];
 	uint64_t since_free_check;
-	uint64_t stamp_ns; /* replay: the time of the samples being drained */
+	uint64_t stamp_ns;		     /* replay: the time of the samples being drained */
+	const uint64_t *map_mono, *map_real; /* replay's batch: BPF time -> stamp */
+	size_t map_n;
 	uint64_t read, written;
 };
 
@@ -181,6 +183,22 @@ static void start(struct xg_capture *c, const char *id)
 	xg_sample_ring_foreach(&c->ring, write_rec, c);
 }
 
+/* The stamp of the last packet of the batch run at or before BPF time t. */
+static uint64_t batch_stamp(const struct xg_capture *c, uint64_t t)
+{
+	size_t lo = 0, hi = c->map_n;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->map_mono[mid] <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return c->map_real[lo];
+}
+
 /* One sample from the ring buffer (the reader, with c->lock held). */
 static int on_sample(void *ctx, void *data, size_t size)
 {
@@ -191,8 +209,12 @@ static int on_sample(void *ctx, void *data, size_t size)
 	if (size < sizeof(*s))
 		return 0;
 	c->read++;
-	ts = c->stamp_ns ? c->stamp_ns
-			 : s->ts_ns + (clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC));
+	if (c->map_n)
+		ts = batch_stamp(c, s->ts_ns);
+	else if (c->stamp_ns)
+		ts = c->stamp_ns;
+	else
+		ts = s->ts_ns + (clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC));
 	xg_sample_ring_push(&c->ring, ts, s);
 	if (!c->w)
 		return 0;
@@ -234,16 +256,23 @@ static void serve_requests(struct xg_capture *c)
 	c->want_stop = false;
 }
 
-int xg_capture_drain(struct xg_capture *c, uint64_t ts_real_ns)
+int xg_capture_drain_batch(struct xg_capture *c, const uint64_t *mono, const uint64_t *real,
+			   size_t n)
 {
-	int n;
+	int r;
 
+	if (!n)
+		return 0;
 	pthread_mutex_lock(&c->lock);
-	c->stamp_ns = ts_real_ns;
-	n = ring_buffer__consume(c->rb);
+	c->map_mono = mono;
+	c->map_real = real;
+	c->map_n = n;
+	c->stamp_ns = real[n - 1]; /* for the journal's record */
+	r = ring_buffer__consume(c->rb);
+	c->map_n = 0;
 	serve_requests(c);
 	pthread_mutex_unlock(&c->lock);
-	return n;
+	return r;
 }
 
 static void *reader(void *arg)
@@ -251,6 +280,9 @@ static void *reader(void *arg)
 	struct xg_capture *c = arg;
 
 	for (;;) {
+		bool busy;
+		int n;
+
 		pthread_mutex_lock(&c->lock);
 		if (c->stop) {
 			pthread_mutex_unlock(&c->lock);
@@ -258,10 +290,12 @@ static void *reader(void *arg)
 		}
 		serve_requests(c);
 		c->stamp_ns = 0;
-		ring_buffer__consume(c->rb);
+		n = ring_buffer__consume(c->rb);
+		busy = c->w || c->want_start || n > XG_CAPTURE_BUSY;
 		pthread_mutex_unlock(&c->lock);
-		/* the program does not wake us (no wakeup per sample): poll */
-		usleep(XG_CAPTURE_DRAIN_MS * 1000);
+		/* the program does not wake us (no wakeup per sample): poll,
+		 * fast while an incident is captured or samples pour in */
+		usleep((busy ? XG_CAPTURE_DRAIN_MS : XG_CAPTURE_IDLE_MS) * 1000);
 	}
 	return NULL;
 }

@@ -13,8 +13,8 @@
  *
  * In the daemon the reader is a thread of its own: the controller's tick
  * only posts "start" and "stop", and never touches the disk for captures.
- * In replay there is no thread: the caller drains after each packet and
- * stamps the samples with the capture's clock.
+ * In replay there is no thread: the caller drains after each batch of
+ * packets and stamps the samples with the capture's clock.
  */
 #ifndef XG_CAPTURE_H
 #define XG_CAPTURE_H
@@ -26,7 +26,14 @@
 
 #include "config.h"
 
+/* The reader drains every XG_CAPTURE_DRAIN_MS while samples come fast
+ * (more than XG_CAPTURE_BUSY a drain) or a capture is open, and every
+ * XG_CAPTURE_IDLE_MS otherwise: the 2 MiB ring holds ~1000 samples, so
+ * 200 ms is safe below 5000 samples/s, and a quiet node wakes 5 times a
+ * second, not 50. */
 #define XG_CAPTURE_DRAIN_MS 20
+#define XG_CAPTURE_IDLE_MS  200
+#define XG_CAPTURE_BUSY	    64
 
 struct xg_capture;
 
@@ -51,9 +58,13 @@ int xg_capture_open(struct xg_capture **out, const struct xg_capture_opts *o, ch
  * and on updates and the close while the file exists. */
 void xg_capture_on_event(struct xg_capture *c, const char *event, struct json_object *obj);
 
-/* Without a thread: drains the ring buffer now. ts_real_ns stamps every
- * sample drained (replay's packet time); 0 converts the BPF clock. */
-int xg_capture_drain(struct xg_capture *c, uint64_t ts_real_ns);
+/* Without a thread (replay): drains the ring buffer now, after a batch
+ * of packets run since the last drain: packet i was
+ * run at CLOCK_MONOTONIC mono[i] (ascending) and is stamped real[i]; each
+ * sample gets the stamp of the last packet run before its BPF time. Replay
+ * drains once per batch instead of once per packet. */
+int xg_capture_drain_batch(struct xg_capture *c, const uint64_t *mono, const uint64_t *real,
+			   size_t n);
 
 /* A new configuration (rates are the controller's; this takes the ring
  * size, caps and retention). */

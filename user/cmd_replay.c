@@ -62,10 +62,21 @@ struct replay {
 	uint64_t packets, n_passed, n_dropped, skipped, reordered;
 };
 
+#define REPLAY_BATCH 256 /* packets between drains of the sample ring */
+
 struct replay_sink {
 	uint64_t incidents;
 	struct xg_capture *capture; /* NULL: captures off */
+	size_t n;		    /* packets run since the last drain */
+	uint64_t mono[REPLAY_BATCH], real[REPLAY_BATCH];
 };
+
+static void drain_batch(struct replay_sink *rs)
+{
+	if (rs->capture)
+		xg_capture_drain_batch(rs->capture, rs->mono, rs->real, rs->n);
+	rs->n = 0;
+}
 
 /* Replay events go to stdout as one line each, "event" and "ts" first. */
 static void print_event(void *arg, const char *event, uint64_t ts_ns, struct json_object *o)
@@ -353,6 +364,9 @@ int cmd_replay(int argc, char **argv)
 				goto tick_error;
 			next_tick = clock.fixed_ns + tick_ns;
 		}
+		/* samples before the tick, so a capture it starts has them */
+		if (ts >= next_tick)
+			drain_batch(&rs);
 		while (ts >= next_tick) {
 			clock.fixed_ns = next_tick;
 			if (xg_controller_tick(c, err, sizeof(err)))
@@ -360,10 +374,14 @@ int cmd_replay(int argc, char **argv)
 			next_tick += tick_ns;
 		}
 		r.packets++;
+		if (rs.capture) {
+			/* samples carry the capture's time, as the incidents do */
+			rs.mono[rs.n] = xg_mono_ns();
+			rs.real[rs.n++] = ts;
+		}
 		run_packet(&r, h, data);
-		/* samples carry the capture's time, as the incidents do */
-		if (rs.capture)
-			xg_capture_drain(rs.capture, ts);
+		if (rs.n == REPLAY_BATCH)
+			drain_batch(&rs);
 	}
 	if (rc == PCAP_ERROR) {
 		xg_fail("replay", "%s: packet %llu: %s", file, (unsigned long long)r.packets + 1,
@@ -371,6 +389,7 @@ int cmd_replay(int argc, char **argv)
 		goto out_ctl;
 	}
 	/* One last tick for the packets after the last boundary. */
+	drain_batch(&rs);
 	if (next_tick) {
 		clock.fixed_ns = next_tick;
 		if (xg_controller_tick(c, err, sizeof(err)))

@@ -339,7 +339,7 @@ struct xg_stats {
  * tshark decodes no header of a truncated one, Call-ID included. A power
  * of 2, for the program's bounds. */
 #define XG_SAMPLE_SNAP	  2048
-#define XG_SAMPLES_BYTES  (8 * 1024 * 1024) /* ring buffer size, a power of 2 */
+#define XG_SAMPLES_BYTES  (2 * 1024 * 1024) /* ring buffer size, a power of 2 */
 #define XG_PCAP_SHIFT_OFF 32
 
 struct xg_sample {
