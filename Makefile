@@ -52,7 +52,7 @@ TRAFGEN := $(BUILD)/xg-trafgen
 PCAPGEN := $(BUILD)/xg-pcapgen
 
 .PHONY: all deps demo check check-unit check-bpf check-integration check-replay check-trafgen check-alerts \
-	check-format format bench install clean
+	check-format format bench install clean check-fuzz
 
 all: $(BUILD)/xdpctl $(BUILD)/test_unit $(BUILD)/test_bpf $(BUILD)/prog_cost $(BUILD)/insert_rate \
 	$(BUILD)/planner_bench \
@@ -142,7 +142,7 @@ demo: deps $(BUILD)/xdpctl $(TRAFGEN)
 	tools/demo.sh $(BUILD)/xdpctl
 
 check: deps all check-format check-unit check-bpf check-trafgen check-integration check-replay \
-	check-alerts
+	check-alerts check-fuzz
 
 check-unit: $(BUILD)/test_unit
 	$(BUILD)/test_unit
@@ -161,6 +161,11 @@ check-integration: $(BUILD)/xdpctl $(TRAFGEN)
 check-alerts: $(BUILD)/alert_send_probe $(BUILD)/xdpctl $(TRAFGEN)
 	tests/integration/alert_send.sh $(BUILD)/alert_send_probe
 	tests/integration/alerts.sh $(BUILD)/xdpctl $(TRAFGEN)
+
+# libFuzzer targets with ASan and UBSan (tests/fuzz), 10 s each from the
+# committed seeds; 'make fuzz' builds them, tests/fuzz/run.sh 600 runs longer.
+check-fuzz: fuzz
+	tests/fuzz/run.sh 10 $(BUILD)
 
 check-replay: $(BUILD)/xdpctl $(PCAPGEN)
 	tests/replay/run.sh $(BUILD)/xdpctl $(PCAPGEN)
@@ -191,3 +196,5 @@ install: $(BUILD)/xdpctl
 
 clean:
 	rm -rf $(BUILD)
+
+include tests/fuzz/fuzz.mk

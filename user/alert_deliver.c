@@ -76,12 +76,20 @@ int xg_alert_render(const struct xg_alerts_cfg *cfg, int idx, const struct xg_al
 		    char **out, size_t *len)
 {
 	const struct xg_alert_sink_cfg *s;
+	struct xg_alert_event clean;
 	char *r = NULL;
 
 	if (idx < 0 || idx >= cfg->route.n_sinks)
 		return -EINVAL;
 	s = &cfg->sink[idx];
 	*len = 0;
+	/* A receiver refuses a whole request for one bad byte, and an incident
+	 * read back from disk may hold anything: render from a clean copy. */
+	clean = *ev;
+	clean.incident = xg_alert_clean_json(ev->incident);
+	if (ev->incident && !clean.incident)
+		return -ENOMEM;
+	ev = &clean;
 	switch (cfg->route.sinks[idx].type) {
 	case XG_ROUTE_SINK_WEBHOOK:
 		r = xg_alert_webhook_body(ev);
@@ -113,8 +121,10 @@ int xg_alert_render(const struct xg_alerts_cfg *cfg, int idx, const struct xg_al
 		r = render_syslog(s, ev, len);
 		break;
 	default:
+		json_object_put(clean.incident);
 		return -EINVAL;
 	}
+	json_object_put(clean.incident);
 	if (!r)
 		return -ENOMEM;
 	*out = r;

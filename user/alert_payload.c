@@ -596,7 +596,8 @@ static int64_t inc_start(const struct xg_alert_event *ev)
 {
 	double s = inc_num(ev->incident, "start");
 
-	return s > 0 ? (int64_t)s : ev->now;
+	/* a damaged journal may say anything: past year 9999 is no time */
+	return s > 0 && s < 253402300800.0 ? (int64_t)s : ev->now;
 }
 
 /* ---- Shared text -------------------------------------------------------- */
@@ -640,9 +641,16 @@ static void sb_summary(struct sb *b, const struct xg_alert_event *ev)
 char *xg_alert_summary(const struct xg_alert_event *ev)
 {
 	struct sb b = {0};
+	char *raw, *s;
 
 	sb_summary(&b, ev);
-	return sb_done(&b);
+	raw = sb_done(&b);
+	if (!raw)
+		return NULL;
+	/* one line of valid UTF-8, whatever the incident's strings hold */
+	s = clip_esc(raw, SIZE_MAX, ESC_LINE);
+	free(raw);
+	return s;
 }
 
 /* "<SEVERITY>: <attack> at <node>", the title of the chat sinks. */
@@ -866,6 +874,38 @@ static struct json_object *peak_json(struct json_object *inc)
 	jadd(p, "pps", json_object_new_double(inc_num(inc, "peak_pps")));
 	jadd(p, "bps", json_object_new_double(inc_num(inc, "peak_bps")));
 	return p;
+}
+
+struct json_object *xg_alert_clean_json(struct json_object *v)
+{
+	struct json_object *o = NULL;
+	size_t i, n;
+
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		return jtext_all(json_object_get_string(v));
+	case json_type_object:
+		o = json_object_new_object();
+		json_object_object_foreach (v, key, val) {
+			char *k = o ? clip_esc(key, SIZE_MAX, ESC_NONE) : NULL;
+
+			if (k)
+				json_object_object_add(o, k, xg_alert_clean_json(val));
+			free(k);
+		}
+		return o;
+	case json_type_array:
+		o = json_object_new_array();
+		n = json_object_array_length(v);
+		for (i = 0; o && i < n; i++)
+			json_object_array_add(o,
+					      xg_alert_clean_json(json_object_array_get_idx(v, i)));
+		return o;
+	default:
+		if (v && json_object_deep_copy(v, &o, NULL))
+			o = NULL;
+		return o;
+	}
 }
 
 struct json_object *xg_alert_webhook_json(const struct xg_alert_event *ev)
@@ -1707,8 +1747,10 @@ static char *hdr_clean(const char *s, size_t max)
 static void sb_msgid_part(struct sb *b, const char *s, bool domain)
 {
 	bool any = false;
+	size_t n = 0;
 
-	for (; *s; s++) {
+	/* an id from a damaged journal may be long: a header line is not */
+	for (; *s && n < 200; s++, n++) {
 		char c = *s;
 
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -1866,7 +1908,12 @@ char *xg_alert_email(const struct xg_alert_event *ev, const struct xg_alert_emai
 	}
 	/* RFC 3834: no vacation auto-replies to an alert. */
 	sb_add(&b, "Auto-Submitted: auto-generated\r\n");
-	sb_addf(&b, "X-Xdpguard-Incident: %s\r\n", id);
+	sb_add(&b, "X-Xdpguard-Incident: ");
+	if (is_ascii(id))
+		sb_add(&b, id);
+	else
+		sb_encoded_words(&b, id);
+	sb_add(&b, "\r\n");
 	sb_addf(&b, "X-Xdpguard-Severity: %s\r\n", xg_alert_sev_name(ev->severity));
 	qp = needs_qp(report);
 	sb_add(&b, "MIME-Version: 1.0\r\n");
@@ -2057,6 +2104,16 @@ static void sb_cef_label(struct sb *b, size_t ext, const char *key, const char *
 	sb_cef_kv(b, ext, key, value);
 }
 
+/* Seconds as milliseconds, saturated: no overflow for any time given. */
+static int64_t ms_of(int64_t s)
+{
+	if (s > INT64_MAX / 1000)
+		return INT64_MAX;
+	if (s < INT64_MIN / 1000)
+		return INT64_MIN;
+	return s * 1000;
+}
+
 char *xg_alert_cef(const struct xg_alert_event *ev, const char *version)
 {
 	struct json_object *inc = ev->incident;
@@ -2075,7 +2132,7 @@ char *xg_alert_cef(const struct xg_alert_event *ev, const char *version)
 	sb_addf(&b, "|%d|", xg_alert_cef_severity(ev->severity));
 	ext = b.len;
 
-	snprintf(num, sizeof(num), "%" PRId64, ev->now * 1000);
+	snprintf(num, sizeof(num), "%" PRId64, ms_of(ev->now));
 	sb_cef_kv(&b, ext, "rt", num);
 	sb_cef_kv(&b, ext, "act", xg_alert_kind_name(ev->kind));
 	sb_cef_kv(&b, ext, "dvchost", ev_node(ev));
@@ -2084,7 +2141,7 @@ char *xg_alert_cef(const struct xg_alert_event *ev, const char *version)
 		b.oom = true;
 	sb_cef_kv(&b, ext, "msg", tmp);
 	free(tmp);
-	snprintf(num, sizeof(num), "%" PRId64, inc_start(ev) * 1000);
+	snprintf(num, sizeof(num), "%" PRId64, ms_of(inc_start(ev)));
 	sb_cef_kv(&b, ext, "start", num);
 	if (inc_num(inc, "end") > 0) {
 		snprintf(num, sizeof(num), "%.0f", inc_num(inc, "end") * 1000.0);

@@ -86,6 +86,11 @@ struct json_object *xg_alert_test_incident(const char *node, int64_t now);
  * 9.6 Gbit/s, 90% confidence, spoofed"; "Resolved: ..." on close. */
 char *xg_alert_summary(const struct xg_alert_event *ev);
 
+/* A deep copy of v whose strings and object keys are valid UTF-8 (invalid
+ * sequences as U+FFFD), for rendering an incident read back from disk.
+ * NULL: out of memory, or v is NULL. */
+struct json_object *xg_alert_clean_json(struct json_object *v);
+
 /* json_object as compact JSON, without escaping '/', malloc'd: the exact
  * bytes to send (and, for the webhook, to sign). */
 char *xg_alert_json_string(struct json_object *o);

@@ -21,6 +21,9 @@
 #define MAGIC	0x51414758u
 #define VERSION 1
 #define HDR_LEN 12 /* magic, len, crc */
+/* Ids past this are damage: a real queue never gets there, and next_id
+ * must not wrap to 0 (which reads back as no id). */
+#define ID_MAX (UINT64_MAX / 2)
 
 enum { REC_HEAD = 1, REC_ENQ, REC_RETRY, REC_ACK, REC_DROP };
 
@@ -628,6 +631,8 @@ static int replay(struct xg_alertq *q, int fd, char *err, size_t errlen)
 		return -EBADMSG;
 	if (q->buf[1] > VERSION)
 		return -EPROTONOSUPPORT;
+	if (get64(q->buf + HEAD_NEXT) > ID_MAX)
+		return -EBADMSG;
 	q->next_id = get64(q->buf + HEAD_NEXT);
 	q->dropped = get64(q->buf + HEAD_DROP);
 	q->acked = get64(q->buf + HEAD_ACK);
@@ -656,8 +661,8 @@ static int replay(struct xg_alertq *q, int fd, char *err, size_t errlen)
 			}
 			id = get64(b + ENQ_ID);
 			i = find(q, id, &found);
-			if (found || !id || items_reserve(q, q->n + 1)) {
-				if (!found && id)
+			if (found || !id || id > ID_MAX || items_reserve(q, q->n + 1)) {
+				if (!found && id && id <= ID_MAX)
 					return -ENOMEM;
 				skipped++;
 				break;

@@ -561,7 +561,7 @@ static int add_learned(struct xg_applier *a, const struct xg_peers *peers, uint6
 		return -ENOMEM;
 	}
 	HASH_ITER (hh, peers->table, e, et) {
-		if (!e->known || a->n_learned + (int64_t)n >= (int64_t)a->cfg->max_peers)
+		if (!e->known || a->n_learned + n >= a->cfg->max_peers)
 			continue;
 		HASH_FIND(hh, a->learned, e->key, sizeof(e->key), l);
 		if (l || in_allow_maps(a->maps, &e->addr))

@@ -100,8 +100,11 @@ static void print_event(void *arg, const char *event, uint64_t ts_ns, struct jso
 }
 
 /* An Ethernet frame for the program, from whatever the capture carries. */
-static int to_ethernet(int linktype, const uint8_t *pkt, uint32_t len, uint8_t *out,
-		       uint32_t *out_len)
+int xg_replay_to_ethernet(int linktype, const uint8_t *pkt, uint32_t len, uint8_t *out,
+			  uint32_t *out_len);
+
+int xg_replay_to_ethernet(int linktype, const uint8_t *pkt, uint32_t len, uint8_t *out,
+			  uint32_t *out_len)
 {
 	uint16_t proto;
 
@@ -145,7 +148,7 @@ static int run_packet(struct replay *r, const struct pcap_pkthdr *h, const uint8
 	uint32_t flen;
 	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = frame, .repeat = 1);
 
-	if (to_ethernet(r->linktype, data, h->caplen, frame, &flen) || flen < 14) {
+	if (xg_replay_to_ethernet(r->linktype, data, h->caplen, frame, &flen) || flen < 14) {
 		r->skipped++;
 		return 0;
 	}
