@@ -29,6 +29,18 @@ _Static_assert(XG_SIP_MAX <= XG_SIP_SLOTS, "sip[] too small");
 _Static_assert(XG_MAL_MAX <= XG_MAL_SLOTS, "malformed[] too small");
 _Static_assert(XG_REASON_MAX <= XG_REASON_SLOTS, "drop[] too small");
 
+/* An entry's hit counter: exact for its first XG_HITS_EXACT hits, then 1
+ * packet in XG_HITS_STEP adds XG_HITS_STEP. The entry is shared by every CPU; a flood from one
+ * source written on each packet by both cores bounced its cache line
+ * between them and halved the drop rate (veth_drop.sh: 14 vs 28 Mpps). */
+static __always_inline void xg_hit(__u64 *hits, struct xg_stats *st)
+{
+	if (*hits < XG_HITS_EXACT)
+		(*hits)++;
+	else if (!(st->hit_seq++ & (XG_HITS_STEP - 1)))
+		*hits += XG_HITS_STEP;
+}
+
 SEC("xdp")
 int xdpguard(struct xdp_md *ctx)
 {
@@ -57,14 +69,14 @@ int xdpguard(struct xdp_md *ctx)
 		struct xg_allow *a = xg_allow_lookup(cfg, pkt);
 
 		if (a) {
-			a->hits++;
+			xg_hit(&a->hits, st);
 			st->allowed++;
 			allowed = true;
 			goto pass;
 		}
 		blk = xg_block_lookup(cfg, pkt, &reason);
 		if (blk) {
-			blk->hits++;
+			xg_hit(&blk->hits, st);
 			if (blk->action == XG_ACTION_RATELIMIT &&
 			    xg_ratelimit_pass(pkt, blk->rate_pps))
 				goto pass;

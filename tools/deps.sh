@@ -8,7 +8,7 @@ PKGS="make gcc clang llvm clang-format pkg-config linux-libc-dev libc6-dev
 libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev zlib1g-dev libjson-c-dev
 libcunit1-dev libpcap-dev uthash-dev libssl-dev libcurl4-openssl-dev iproute2 iputils-ping tcpdump ethtool
 kamailio sip-tester python3 socat tshark libclang-rt-dev
-qemu-system-x86 busybox-static xz-utils"
+qemu-system-x86 busybox-static xz-utils nftables iptables"
 
 missing=""
 for p in $PKGS; do

@@ -328,7 +328,14 @@ struct xg_stats {
 	__u64 pcap_seq;			 /* per-CPU sequence for 1/N packet sampling */
 	__u64 pcap_samples;		 /* records written to xg_samples */
 	__u64 pcap_lost;		 /* samples lost: the ring buffer was full */
+	__u64 hit_seq;			 /* per-CPU sequence for sampled entry hits */
 };
+
+/* Block and allow entries count hits exactly up to XG_HITS_EXACT, then in
+ * steps of XG_HITS_STEP (1 packet in XG_HITS_STEP adds it): cheap at flood
+ * rates on many CPUs, and still an unbiased estimate. */
+#define XG_HITS_EXACT 1024
+#define XG_HITS_STEP  256
 
 /* Packet sampling for forensics: 1 packet in 2^pcap_shift (any verdict,
  * dropped ones too) is copied, up to XG_SAMPLE_SNAP bytes, into the

@@ -220,6 +220,23 @@ static void test_full_ring_counts_loss(void)
 	EXPECT_EQ(drain().n, 1);
 }
 
+/* Hits on a block entry: exact up to XG_HITS_EXACT, then in steps, so a
+ * flood does not write the shared entry on every packet. */
+static void test_hits_sampled(void)
+{
+	uint8_t buf[PKT_MAX];
+	size_t n = udp_frame("10.123.1.9", 60, buf, sizeof(buf));
+	struct xg_block b;
+
+	BLOCK("10.123.1.9");
+	EXPECT_EQ(run_repeat(buf, n, 100), XDP_DROP);
+	EXPECT_EQ(block_entry("10.123.1.9", &b), 0);
+	EXPECT_EQ(b.hits, 100);
+	EXPECT_EQ(run_repeat(buf, n, 1900), XDP_DROP);
+	EXPECT_EQ(block_entry("10.123.1.9", &b), 0);
+	EXPECT_RANGE(b.hits, 2000 - XG_HITS_STEP, 2000 + XG_HITS_STEP);
+}
+
 static const struct fx_test tests[] = {
     {"sampling is off until the controller turns it on", test_off_by_default},
     {"a record: time, lengths, verdict, the frame's bytes", test_record_layout},
@@ -227,6 +244,7 @@ static const struct fx_test tests[] = {
     {"dropped and would-be-dropped packets are sampled with their reason", test_dropped_sampled},
     {"1 in 4, then 1 in 1024", test_rate},
     {"a full ring loses samples, counted, never blocks", test_full_ring_counts_loss},
+    {"entry hits: exact, then sampled in steps of XG_HITS_STEP", test_hits_sampled},
     {NULL, NULL},
 };
 

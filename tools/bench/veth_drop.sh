@@ -1,0 +1,535 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Real packets through a veth pair between two namespaces: how fast does each
+# filter drop a flood from one source, and what does the receiver's CPU pay?
+# The same generator (xg-trafgen at full speed, UDP to a closed port 9999)
+# floods, in turn:
+#
+#   xdpguard                 xdpctl attach veth-rx; xdpctl block SRC/32
+#   bare XDP_DROP            build/bench_drop.bpf.o (the floor)
+#   xdp-filter               xdp-tools: xdp-filter load; xdp-filter ip SRC --mode src
+#   nftables netdev          table netdev, ingress hook on veth-rx: ip saddr SRC drop
+#   iptables-legacy raw      iptables-legacy -t raw -A PREROUTING -s SRC -j DROP
+#   iptables-nft raw         iptables-nft -t raw -A PREROUTING -s SRC -j DROP
+#   nftables inet input      table inet, input hook: ip saddr SRC drop
+#   no filter                up the stack to the closed UDP port (NoPorts)
+#
+# Each case gets a fresh namespace pair (so no table or hook of one case
+# stays registered for the next), a warm-up, then a fixed window over which
+# the case's own drop counter and /proc/stat are read:
+#
+#   xdpguard                 xdpctl stats --json (verdict_pps.drop)
+#   XDP_DROP, xdp-filter     veth-rx's rx_queue_*_xdp_drops (ethtool -S)
+#   nftables                 the rule's 'counter'
+#   iptables                 iptables -t raw -L PREROUTING -v -x
+#   no filter                Udp NoPorts (/proc/net/snmp in RX) + veth-rx rx dropped
+#
+# A veth only delivers redirected (XDP) frames to a peer that has a native XDP
+# program or GRO. The netfilter and no-filter cases get build/xg_pass.bpf.o
+# (XDP_PASS) on veth-rx: it delivered more packets per second to nftables
+# here than GRO did, so it is the kinder choice for the competitors.
+#
+# CPU: the veth receive path (the peer's NAPI poll) runs as softirq on the
+# CPU that sent the frame, right after the generator's batch. So on this
+# 2-core machine the generator (sys time) and every receiver-side filter
+# (softirq time) share the same cores; the cheaper the filter, the more of
+# the core is left to the generator, and the drop rate measures the filter's
+# cost. The last column, softirq time per dropped packet, is the receiver's
+# own cost and moves less with other load than the rate does. Threaded NAPI
+# is switched off on veth-rx (it made the numbers noisy).
+#
+# The machine may be shared: before each case of a full run the script waits
+# (bounded) for other processes to go quiet, and notes every window in which
+# they took more than 10% of a core.
+#
+# Everything runs in a private mount namespace with its own bpffs on
+# /sys/fs/bpf, so xdp-filter's and libxdp's fixed pin paths never meet the
+# host's; traffic stays in namespaces xg-vd<pid>-tx/-rx (10.123.9.0/24).
+#
+# usage: tools/bench/veth_drop.sh [--quick] [--threads N] [BUILD_DIR]
+#   --quick       one 2 s window per case, one repetition (about 35 s)
+#   default       5 s windows, 3 repetitions interleaved, median
+#   --threads N   generator threads; default: try 1 and 2 on bare XDP_DROP
+#                 and keep the faster
+# Exit status: 1 if a target fails in a full run (never with --quick), 2 if
+# the benchmark could not run.
+set -u
+
+QUICK=0
+THREADS=
+BUILD_ARG=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--quick) QUICK=1 ;;
+	--threads)
+		THREADS=${2:-}
+		shift
+		;;
+	--threads=*) THREADS=${1#--threads=} ;;
+	-h | --help)
+		sed -n '3,/^set -u/p' "$0" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//'
+		exit 0
+		;;
+	-*)
+		echo "veth_drop: unknown option $1" >&2
+		exit 2
+		;;
+	*) BUILD_ARG=$1 ;;
+	esac
+	shift
+done
+case "$THREADS" in
+'' | [1-9] | [1-9][0-9]) ;;
+*)
+	echo "veth_drop: --threads wants a number" >&2
+	exit 2
+	;;
+esac
+
+[ "$(id -u)" -eq 0 ] || {
+	echo "veth_drop: needs root" >&2
+	exit 2
+}
+
+# Private mount namespace with a private bpffs (same PID: exec).
+if [ -z "${XG_VD_INNER:-}" ]; then
+	command -v unshare >/dev/null || {
+		echo "veth_drop: needs unshare (util-linux)" >&2
+		exit 2
+	}
+	export XG_VD_INNER=1
+	args=()
+	[ "$QUICK" = 1 ] && args+=(--quick)
+	[ -n "$THREADS" ] && args+=(--threads "$THREADS")
+	exec unshare --mount --propagation private -- bash "$(readlink -f "$0")" "${args[@]}" \
+		"$(readlink -f "${BUILD_ARG:-build}")"
+fi
+mount -t bpf bpf /sys/fs/bpf || {
+	echo "veth_drop: cannot mount a private bpffs" >&2
+	exit 2
+}
+
+B=$(readlink -f "${BUILD_ARG:-build}")
+XDPCTL=$B/xdpctl
+TRAFGEN=$B/xg-trafgen
+PASS_OBJ=$B/xg_pass.bpf.o
+DROP_OBJ=$B/bench_drop.bpf.o
+TAG="xg-vd$$"
+NS_TX="$TAG-tx"
+NS_RX="$TAG-rx"
+export XDPGUARD_PIN_DIR="/sys/fs/bpf/$TAG"
+WORK=$(mktemp -d /tmp/xg-bench-veth-XXXXXX)
+TX_IP=10.123.9.2 # the flood's source: what every filter drops
+RX_IP=10.123.9.1
+NCPU=$(nproc)
+# QUIET_*: waiting for other load to pass before a case (seconds, at most
+# QUIET_MAX per case and QUIET_BUDGET in all)
+if [ "$QUICK" = 1 ]; then
+	WIN=2 WARM=0.7 REPS=1 CAL_WIN=1.5 QUIET_MAX=0 QUIET_BUDGET=0
+else
+	WIN=5 WARM=1 REPS=3 CAL_WIN=2 QUIET_MAX=15 QUIET_BUDGET=120
+fi
+GEN=
+RESULT=
+IN_RX() { nsenter --net="/run/netns/$NS_RX" "$@"; }
+
+teardown() {
+	local ns p
+	# anything still running inside our namespaces is ours (a generator)
+	for ns in "$NS_TX" "$NS_RX"; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do
+			kill "$p" 2>/dev/null
+		done
+	done
+	IN_RX "$XDPCTL" detach veth-rx >/dev/null 2>&1
+	IN_RX xdp-filter unload veth-rx >/dev/null 2>&1
+	ip netns del "$NS_TX" 2>/dev/null
+	ip netns del "$NS_RX" 2>/dev/null
+	rm -rf "$XDPGUARD_PIN_DIR"
+}
+
+# shellcheck disable=SC2317 # called from the trap
+cleanup() {
+	if [ -n "$GEN" ]; then
+		kill "$GEN" 2>/dev/null
+		wait "$GEN" 2>/dev/null
+	fi
+	teardown
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM
+
+for f in "$XDPCTL" "$TRAFGEN" "$PASS_OBJ"; do
+	[ -e "$f" ] || {
+		echo "veth_drop: $f missing: run make" >&2
+		exit 2
+	}
+done
+if [ ! -e "$DROP_OBJ" ]; then # the floor, if make has not built it
+	DROP_OBJ=$WORK/drop.bpf.o
+	printf '%s\n' '#include <linux/bpf.h>' '__attribute__((section("xdp"), used))' \
+		'int xdp_drop(struct xdp_md *ctx) { return XDP_DROP; }' \
+		'char _license[] __attribute__((section("license"), used)) = "GPL";' >"$WORK/drop.c"
+	clang -O2 -g -target bpf -c "$WORK/drop.c" -o "$DROP_OBJ" || exit 2
+fi
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# --- the namespace pair ------------------------------------------------------
+
+setup_pair() {
+	teardown
+	ip netns add "$NS_TX" && ip netns add "$NS_RX" || return 1
+	# one queue per CPU so every generator thread has its own ring
+	ip link add veth-tx netns "$NS_TX" numtxqueues "$NCPU" numrxqueues "$NCPU" type veth \
+		peer name veth-rx netns "$NS_RX" numtxqueues "$NCPU" numrxqueues "$NCPU" || return 1
+	ip -n "$NS_TX" addr add "$TX_IP/24" dev veth-tx
+	ip -n "$NS_RX" addr add "$RX_IP/24" dev veth-rx
+	ip -n "$NS_TX" link set veth-tx up
+	ip -n "$NS_RX" link set lo up
+	ip -n "$NS_RX" link set veth-rx up
+	ip netns exec "$NS_RX" sh -c 'echo 0 >/sys/class/net/veth-rx/threaded' 2>/dev/null
+	RX_MAC=$(ip -n "$NS_RX" -o link show veth-rx 2>/dev/null | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+}
+
+xdp_load() { IN_RX ip link set dev veth-rx xdpdrv obj "$1" sec xdp; }
+
+# install_case CASE: the filter for CASE on a fresh pair
+install_case() {
+	case "$1" in
+	xdpguard)
+		IN_RX "$XDPCTL" attach veth-rx --mode native >/dev/null &&
+			IN_RX "$XDPCTL" block "$TX_IP/32" >/dev/null
+		;;
+	xdp_drop) xdp_load "$DROP_OBJ" ;;
+	xdp_filter)
+		IN_RX xdp-filter load veth-rx --mode native >/dev/null &&
+			IN_RX xdp-filter ip "$TX_IP" --mode src >/dev/null
+		;;
+	nft_netdev)
+		xdp_load "$PASS_OBJ" && IN_RX nft -f - <<EOF
+table netdev xgvd {
+	chain ingress {
+		type filter hook ingress device "veth-rx" priority 0; policy accept;
+		ip saddr $TX_IP counter drop
+	}
+}
+EOF
+		;;
+	nft_input)
+		xdp_load "$PASS_OBJ" && IN_RX nft -f - <<EOF
+table inet xgvd {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		ip saddr $TX_IP counter drop
+	}
+}
+EOF
+		;;
+	ipt_legacy) xdp_load "$PASS_OBJ" && IN_RX iptables-legacy -t raw -A PREROUTING -s "$TX_IP" -j DROP ;;
+	ipt_nft) xdp_load "$PASS_OBJ" && IN_RX iptables-nft -t raw -A PREROUTING -s "$TX_IP" -j DROP ;;
+	nofilter) xdp_load "$PASS_OBJ" ;;
+	esac
+}
+
+# --- counters ----------------------------------------------------------------
+
+ethtool_sum() { # FIELD-SUFFIX: sum over veth-rx's rx queues
+	IN_RX ethtool -S veth-rx | awk -v f="$1" '$1 ~ "^rx_queue_[0-9]+_" f ":$" { s += $2 } END { print s + 0 }'
+}
+
+# drops CASE: the cumulative count of packets CASE dropped
+drops() {
+	case "$1" in
+	xdp_drop | xdp_filter) ethtool_sum xdp_drops ;;
+	nft_netdev | nft_input)
+		IN_RX nft list table "$([ "$1" = nft_netdev ] && echo netdev || echo inet)" xgvd |
+			awk '/counter packets/ { for (i = 1; i < NF; i++) if ($i == "packets") s += $(i + 1) } END { print s + 0 }'
+		;;
+	ipt_legacy | ipt_nft)
+		IN_RX "iptables-${1#ipt_}" -t raw -L PREROUTING -v -x -n |
+			awk 'NR > 2 && $3 == "DROP" { s += $1 } END { print s + 0 }'
+		;;
+	nofilter)
+		{
+			IN_RX cat /proc/net/snmp
+			# 2>/dev/null: ip names the peer's netns by trying every file in
+			# /run/netns, and complains about other users' (not mounts here)
+			IN_RX ip -s link show veth-rx 2>/dev/null
+		} | awk '
+			/^Udp:/ { if (!h) { for (i = 2; i <= NF; i++) if ($i == "NoPorts") c = i; h = 1 } else s += $c }
+			/RX:/ { getline; s += $4 }
+			END { print s + 0 }'
+		;;
+	esac
+}
+
+now() { date +%s.%N; }
+KSOFTIRQD=$(grep -l '^ksoftirqd/' /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3)
+
+# cpu_snap FILE: the per-CPU lines of /proc/stat, and "ours TICKS": the CPU
+# time of the generator (the child of timeout, $GEN) and of the ksoftirqd
+# threads; a tick in softirq context is charged to the task it interrupted,
+# so the receive path is in there too.
+cpu_snap() {
+	local p
+	{
+		grep '^cpu[0-9]' /proc/stat
+		for p in $(cat /proc/"${GEN:-0}"/task/*/children 2>/dev/null) $KSOFTIRQD; do
+			cat /proc/"$p"/stat 2>/dev/null
+		done | awk '{ s += $14 + $15 } END { print "ours", s + 0 }'
+	} >"$1"
+}
+
+# cpu_use A B: "sys softirq other" in % of one core, summed over the CPUs
+# (so a saturated 2-core machine shows 200); other = whatever was busy that
+# was not the generator or ksoftirqd: other users' processes, user or kernel
+cpu_use() {
+	awk 'FNR == NR { for (i = 2; i <= NF; i++) a[$1, i] = $i; next }
+		$1 == "ours" { ours = $2 - a["ours", 2]; next }
+		{
+			tot = 0
+			for (i = 2; i <= 9; i++) { d[i] = $i - a[$1, i]; tot += d[i] }
+			if (tot <= 0) next
+			n++; ticks += tot
+			sys += 100 * d[4] / tot; sirq += 100 * d[8] / tot
+			busy += tot - d[5] - d[6]
+		}
+		END {
+			oth = n ? 100 * (busy - ours) / (ticks / n) : 0
+			printf "%.1f %.1f %.1f\n", sys, sirq, oth < 0 ? 0 : oth
+		}' "$1" "$2"
+}
+
+# --- one measurement -----------------------------------------------------------
+
+# This machine is shared: before a case, wait (bounded) until other processes
+# use less than a quarter of a core, sampled over half a second.
+wait_quiet() {
+	local end=$((SECONDS + QUIET_MAX)) busy
+	while [ "$SECONDS" -lt "$end" ] && [ "$QUIET_WAITED" -lt $((QUIET_BUDGET * 2)) ]; do
+		cpu_snap "$WORK/q0"
+		sleep 0.5
+		cpu_snap "$WORK/q1"
+		busy=$(cpu_use "$WORK/q0" "$WORK/q1" | awk '{ print $3 }')
+		awk -v b="$busy" 'BEGIN { exit !(b < 25) }' && return 0
+		QUIET_WAITED=$((QUIET_WAITED + 1))
+	done
+	return 0
+}
+QUIET_WAITED=0 # half seconds
+
+# run_case CASE THREADS WINDOW: sets RESULT to "pps sys% softirq% other%
+# arrived_pps", or returns 1 (not in a subshell: the cleanup trap sees GEN)
+run_case() {
+	local c=$1 th=$2 win=$3 dur t0 t1 d0 d1 a0 a1 pps=
+	wait_quiet
+	setup_pair || return 1
+	if ! install_case "$c" >"$WORK/install.log" 2>&1; then
+		sed 's/^/    /' "$WORK/install.log" >&2
+		return 1
+	fi
+	# bounded: --duration (with a margin: it is stopped after the last read),
+	# and at most 50M packets/s of it; timeout as a backstop
+	dur=$(awk -v w="$WARM" -v n="$win" 'BEGIN { print w + n + 5 }')
+	# not through a shell function: $! must be timeout itself (nsenter execs
+	# it), so that the kill below reaches the generator
+	nsenter --net="/run/netns/$NS_TX" timeout -k 2 $((${dur%.*} + 15)) "$TRAFGEN" --dev veth-tx --dst-mac "$RX_MAC" \
+		--src "$TX_IP" --dst "$RX_IP" --dport 9999 --threads "$th" --duration "$dur" \
+		--count "$(awk -v d="$dur" 'BEGIN { printf "%d", d * 50000000 }')" >"$WORK/gen.log" 2>&1 &
+	GEN=$!
+	sleep "$WARM"
+	# A counter read takes a while (nsenter, ethtool, nft on a busy machine):
+	# each pair of reads is stamped at its middle.
+	local ta tb
+	ta=$(now)
+	a0=$(ethtool_sum xdp_packets)
+	[ "$c" = xdpguard ] || d0=$(drops "$c")
+	tb=$(now)
+	t0=$(awk -v a="$ta" -v b="$tb" 'BEGIN { printf "%.6f", (a + b) / 2 }')
+	cpu_snap "$WORK/cpu0"
+	if [ "$c" = xdpguard ]; then
+		IN_RX "$XDPCTL" stats --json --interval $((win * 1000)) >"$WORK/stats.json" 2>"$WORK/stats.err"
+		pps=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["verdict_pps"]["drop"])' \
+			"$WORK/stats.json" 2>/dev/null)
+	else
+		sleep "$win"
+	fi
+	cpu_snap "$WORK/cpu1"
+	local alive=1
+	kill -0 "$GEN" 2>/dev/null || alive=0
+	ta=$(now)
+	[ "$c" = xdpguard ] || d1=$(drops "$c")
+	a1=$(ethtool_sum xdp_packets)
+	tb=$(now)
+	t1=$(awk -v a="$ta" -v b="$tb" 'BEGIN { printf "%.6f", (a + b) / 2 }')
+	[ "$c" = xdpguard ] ||
+		pps=$(awk -v a="$d0" -v b="$d1" -v t0="$t0" -v t1="$t1" 'BEGIN { print (b - a) / (t1 - t0) }')
+	kill "$GEN" 2>/dev/null
+	wait "$GEN"
+	GEN=
+	if [ "$alive" = 0 ] || [ -z "$pps" ]; then
+		echo "    $c: the generator ended before the window did, or no reading:" >&2
+		sed 's/^/    /' "$WORK/gen.log" "$WORK/stats.err" 2>/dev/null | tail -5 >&2
+		return 1
+	fi
+	RESULT="$pps $(cpu_use "$WORK/cpu0" "$WORK/cpu1") $(awk -v a="$a0" -v b="$a1" -v t0="$t0" -v t1="$t1" 'BEGIN { print (b - a) / (t1 - t0) }')"
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+
+# --- the cases, what they need -------------------------------------------------
+
+CASES="xdpguard xdp_drop xdp_filter nft_netdev ipt_legacy ipt_nft nft_input nofilter"
+declare -A LABEL=(
+	[xdpguard]="xdpguard blocklist (/32)"
+	[xdp_drop]="bare XDP_DROP (reference)"
+	[xdp_filter]="xdp-filter (reference)"
+	[nft_netdev]="nftables netdev ingress"
+	[ipt_legacy]="iptables-legacy raw PREROUTING"
+	[ipt_nft]="iptables-nft raw PREROUTING"
+	[nft_input]="nftables inet input"
+	[nofilter]="no filter (closed UDP port)"
+)
+declare -A NEED=([xdp_filter]=xdp-filter [nft_netdev]=nft [nft_input]=nft
+	[ipt_legacy]=iptables-legacy [ipt_nft]=iptables-nft [xdpguard]=python3)
+declare -A SKIP=()
+for c in $CASES; do
+	n=${NEED[$c]:-}
+	if [ -n "$n" ] && ! have "$n"; then
+		SKIP[$c]="$n not installed"
+	fi
+done
+[ -n "${SKIP[xdpguard]:-}" ] && {
+	echo "veth_drop: needs python3 (reads xdpctl stats --json)" >&2
+	exit 2
+}
+
+ipt_backends=
+have iptables-legacy && ipt_backends="legacy ($(iptables-legacy --version 2>/dev/null | awk '{ print $2 }'))"
+have iptables-nft && ipt_backends="${ipt_backends:+$ipt_backends, }nft ($(iptables-nft --version 2>/dev/null | awk '{ print $2 }'))"
+ipt_default=$(iptables --version 2>/dev/null | grep -o '(.*)' | tr -d '()')
+
+echo "veth_drop: UDP flood from $TX_IP through a veth pair into namespace $NS_RX, $NCPU CPUs,"
+echo "  kernel $(uname -r); $([ "$QUICK" = 1 ] && echo "quick: one ${WIN} s window per case" ||
+	echo "full: ${WIN} s windows x $REPS repetitions (interleaved), median")"
+echo "  iptables backends present: ${ipt_backends:-none}; 'iptables' is ${ipt_default:-absent}"
+for c in $CASES; do
+	[ -n "${SKIP[$c]:-}" ] && echo "  skipping ${LABEL[$c]}: ${SKIP[$c]}"
+done
+
+# --- generator threads -----------------------------------------------------------
+
+if [ -z "$THREADS" ]; then
+	best=0
+	THREADS=1
+	cal=""
+	for th in 1 2; do
+		[ "$th" -le "$NCPU" ] || continue
+		run_case xdp_drop "$th" "$CAL_WIN" || continue
+		p=${RESULT%% *}
+		cal="$cal, $th: $(awk -v p="$p" 'BEGIN { printf "%.1f", p / 1e6 }') Mpps"
+		if awk -v p="$p" -v b="$best" 'BEGIN { exit !(p > b) }'; then
+			best=$p
+			THREADS=$th
+		fi
+	done
+	echo "  generator threads: $THREADS (bare XDP_DROP with threads${cal#,}: the faster wins)"
+else
+	echo "  generator threads: $THREADS (--threads)"
+fi
+echo
+
+# --- the runs ----------------------------------------------------------------------
+
+declare -A RES=()
+for ((rep = 1; rep <= REPS; rep++)); do
+	for c in $CASES; do
+		[ -n "${SKIP[$c]:-}" ] && continue
+		printf '  run %d/%d: %s ... ' "$rep" "$REPS" "${LABEL[$c]}" >&2
+		if run_case "$c" "$THREADS" "$WIN"; then
+			RES[$c]="${RES[$c]:-}$RESULT"$'\n'
+			echo "$RESULT" | awk '{ printf "%.2f Mpps (CPU: sys %.0f, softirq %.0f, other %.0f; %.2f Mpps reached veth-rx)\n", $1 / 1e6, $2, $3, $4, $5 / 1e6 }' >&2
+		else
+			echo "failed" >&2
+		fi
+	done
+done
+teardown
+
+# med CASE FIELD (1 pps, 2 sys, 3 softirq, 4 other, 5 arrived)
+med() { printf '%s' "${RES[$1]:-}" | awk -v f="$2" 'NF { print $f }' | median; }
+
+declare -A PPS=() SYS=() SIRQ=() OTH=() ARR=()
+for c in $CASES; do
+	[ -n "${RES[$c]:-}" ] || continue
+	PPS[$c]=$(med "$c" 1)
+	SYS[$c]=$(med "$c" 2)
+	SIRQ[$c]=$(med "$c" 3)
+	OTH[$c]=$(med "$c" 4)
+	ARR[$c]=$(med "$c" 5)
+done
+
+ratio() { # A B -> A/B with 2 decimals, or n/a
+	awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a == "" || b == "" || b + 0 <= 0) print "n/a"; else printf "%.2f\n", a / b }'
+}
+
+echo
+printf '| case | Mpps dropped | softirq+sys CPU %% | ratio vs nftables netdev | ratio vs xdp-filter | receiver ns/pkt (softirq) |\n'
+printf '|---|---:|---:|---:|---:|---:|\n'
+for c in $CASES; do
+	if [ -z "${PPS[$c]:-}" ]; then
+		printf '| %s | n/a | | | | |\n' "${LABEL[$c]}"
+		continue
+	fi
+	awk -v l="${LABEL[$c]}" -v p="${PPS[$c]}" -v s="${SYS[$c]}" -v q="${SIRQ[$c]}" \
+		-v rn="$(ratio "${PPS[$c]}" "${PPS[nft_netdev]:-}")" -v rx="$(ratio "${PPS[$c]}" "${PPS[xdp_filter]:-}")" \
+		'BEGIN {
+			ns = p > 0 ? q / 100 / p * 1e9 : 0
+			printf "| %s | %.2f | %.0f (softirq %.0f + sys %.0f) | %s | %s | %.0f |\n", l, p / 1e6, s + q, q, s, rn, rx, ns
+		}'
+done
+echo
+
+# Warnings: filters that did not drop what arrived, other load on the machine.
+for c in $CASES; do
+	[ -n "${PPS[$c]:-}" ] || continue
+	awk -v l="${LABEL[$c]}" -v p="${PPS[$c]}" -v a="${ARR[$c]}" -v o="${OTH[$c]}" 'BEGIN {
+		if (a > 0 && p < 0.95 * a)
+			printf "note: %s dropped %.2f of %.2f Mpps that reached veth-rx'"'"'s XDP hook\n", l, p / 1e6, a / 1e6
+		if (o > 10)
+			printf "note: %s: other processes took %.0f%% of a core during its window: noisy\n", l, o
+	}'
+done
+
+[ "$QUIET_WAITED" -gt 0 ] &&
+	echo "note: waited $((QUIET_WAITED / 2)) s in all for other load to pass (at most $QUIET_MAX s a case, $QUIET_BUDGET s in all)"
+echo "CPU: $NCPU cores; the generator runs $THREADS thread(s), one per core, in system time (BPF_PROG_TEST_RUN"
+echo "  builds each frame and redirects it into veth-tx). veth-rx's receive side, its NAPI poll (XDP,"
+echo "  netdev ingress, PREROUTING, input, UDP), runs as softirq on that same core right after each"
+echo "  batch: generator (sys) and receiver (softirq) split the same cores, ~$((THREADS * 100))% means they were"
+echo "  saturated, and the drop rate is what the filter leaves of them. receiver ns/pkt = softirq CPU"
+echo "  time / packets dropped. /proc/stat, tick-sampled; % of one core, summed over the cores."
+status=0
+target() { # NAME VALUE_CASE REF_CASE FACTOR
+	local name=$1 v=${PPS[$2]:-} r=${PPS[$3]:-} f=$4
+	if [ -z "$v" ] || [ -z "$r" ]; then
+		echo "SKIP: $name (not measured: ${SKIP[$3]:-${SKIP[$2]:-no reading}})"
+		return
+	fi
+	if awk -v v="$v" -v r="$r" -v f="$f" 'BEGIN { exit !(v >= f * r) }'; then
+		printf 'PASS: %s: %sx\n' "$name" "$(ratio "$v" "$r")"
+	else
+		printf 'FAIL: %s: %sx\n' "$name" "$(ratio "$v" "$r")"
+		status=1
+	fi
+}
+target "xdpguard >= 3.5x nftables netdev" xdpguard nft_netdev 3.5
+target "xdpguard >= 1.1x xdp-filter" xdpguard xdp_filter 1.1
+if [ "$QUICK" = 1 ]; then
+	[ "$status" = 0 ] || echo "(--quick: targets reported, not enforced)"
+	exit 0
+fi
+exit "$status"
