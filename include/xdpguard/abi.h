@@ -331,9 +331,9 @@ struct xg_stats {
 	__u64 hit_seq;			 /* per-CPU sequence for sampled entry hits */
 };
 
-/* Block and allow entries count hits exactly up to XG_HITS_EXACT, then in
- * steps of XG_HITS_STEP (1 packet in XG_HITS_STEP adds it): cheap at flood
- * rates on many CPUs, and still an unbiased estimate. */
+/* Block entries count hits exactly up to XG_HITS_EXACT, then in steps of
+ * XG_HITS_STEP (1 packet in XG_HITS_STEP adds it): cheap at flood rates on
+ * many CPUs, and still an unbiased estimate. Allow entries count exactly. */
 #define XG_HITS_EXACT 1024
 #define XG_HITS_STEP  256
 
