@@ -146,3 +146,28 @@ void xg_json_print(struct json_object *obj)
 	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						     JSON_C_TO_STRING_NOSLASHESCAPE));
 }
+
+int xg_cli_sub(int *argc, char ***argv, const char *optstring,
+	       int (*parse)(int argc, char **argv, const char *optstring, void *opts), void *opts,
+	       const char *usage, const char **sub)
+{
+	char first[64];
+	int ret;
+
+	/* '+': stop at the subcommand, which getopt would otherwise move */
+	snprintf(first, sizeof(first), "+%s", optstring);
+	optind = 1;
+	ret = parse(*argc, *argv, first, opts);
+	if (ret)
+		return ret;
+	if (optind >= *argc) {
+		fputs(usage, stderr);
+		return 3;
+	}
+	*argc -= optind;
+	*argv += optind;
+	*sub = (*argv)[0];
+	/* optind 0 makes glibc start afresh, from the subcommand on */
+	optind = 0;
+	return parse(*argc, *argv, optstring, opts);
+}

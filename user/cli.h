@@ -33,6 +33,16 @@ uint64_t xg_mono_ns(void);
  * and the pinned maps. Prints the error itself; returns 0 or the exit code. */
 int xg_cli_open(const char *cmd, struct xg_maps *maps, bool lock);
 
+/* "xdpctl CMD [OPTIONS] SUB [OPTIONS] [ARGS]": options on both sides of
+ * the subcommand. parse(argc, argv, optstring, opts) reads options with
+ * getopt_long and returns 0 to go on or the exit code plus one. On 0,
+ * *sub is the subcommand and (*argv)[optind..*argc) its arguments;
+ * otherwise the return value is the exit code plus one (no subcommand:
+ * usage on stderr, 2). */
+int xg_cli_sub(int *argc, char ***argv, const char *optstring,
+	       int (*parse)(int argc, char **argv, const char *optstring, void *opts), void *opts,
+	       const char *usage, const char **sub);
+
 /* Prints a json-c object on stdout, pretty. */
 void xg_json_print(struct json_object *obj);
 

@@ -256,6 +256,10 @@ static int report(const struct alerts_opts *o, const char *id, const char *sink,
 		json_object_put(r);
 	} else if (ok) {
 		printf("test event %s delivered to %s (%s)\n", id, sink, how);
+	} else if (!strcmp(outcome, "retry") && strstr(how, "directly")) {
+		fprintf(stderr,
+			"xdpctl alerts: test event %s to %s failed (%s; nothing is queued): %s\n",
+			id, sink, how, error);
 	} else if (!strcmp(outcome, "retry")) {
 		fprintf(stderr,
 			"xdpctl alerts: test event %s to %s failed and will be retried (%s): %s\n",
@@ -365,8 +369,9 @@ static int cmd_test_alerts(struct alerts_opts *o, const char *sink)
 
 /* Options before and after the subcommand: 0 to go on, else the exit code
  * plus one (so a clean --help is 1). */
-static int parse_opts(int argc, char **argv, const char *optstring, struct alerts_opts *o)
+static int parse_opts(int argc, char **argv, const char *optstring, void *arg)
 {
+	struct alerts_opts *o = arg;
 	static const struct option opts[] = {
 	    {"config", required_argument, NULL, 'c'},  {"state-dir", required_argument, NULL, 's'},
 	    {"timeout", required_argument, NULL, 't'}, {"json", no_argument, NULL, 'j'},
@@ -406,20 +411,7 @@ int cmd_alerts(int argc, char **argv)
 	const char *sub;
 	int ret;
 
-	optind = 1;
-	ret = parse_opts(argc, argv, "+c:s:t:jh", &o);
-	if (ret)
-		return ret - 1;
-	if (optind >= argc) {
-		fputs(alerts_usage, stderr);
-		return 2;
-	}
-	/* again from the subcommand on; optind 0 makes glibc start afresh */
-	argc -= optind;
-	argv += optind;
-	sub = argv[0];
-	optind = 0;
-	ret = parse_opts(argc, argv, "c:s:t:jh", &o);
+	ret = xg_cli_sub(&argc, &argv, "c:s:t:jh", parse_opts, &o, alerts_usage, &sub);
 	if (ret)
 		return ret - 1;
 	if (strcmp(sub, "status") && strcmp(sub, "test")) {

@@ -300,8 +300,9 @@ static int do_get(const struct pcap_opts *o, const char *id)
 
 /* Options before and after the subcommand: 0 to go on, else the exit code
  * plus one (so a clean --help is 1). */
-static int parse_opts(int argc, char **argv, const char *optstring, struct pcap_opts *o)
+static int parse_opts(int argc, char **argv, const char *optstring, void *arg)
 {
+	struct pcap_opts *o = arg;
 	static const struct option opts[] = {
 	    {"config", required_argument, NULL, 'c'},
 	    {"state-dir", required_argument, NULL, 's'},
@@ -353,20 +354,7 @@ int cmd_pcap(int argc, char **argv)
 	bool list;
 	int ret;
 
-	optind = 1;
-	ret = parse_opts(argc, argv, "+c:s:o:ujh", &o);
-	if (ret)
-		return ret - 1;
-	if (optind >= argc) {
-		fputs(pcap_usage, stderr);
-		return 2;
-	}
-	/* again from the subcommand on; optind 0 makes glibc start afresh */
-	argc -= optind;
-	argv += optind;
-	sub = argv[0];
-	optind = 0;
-	ret = parse_opts(argc, argv, "c:s:o:ujh", &o);
+	ret = xg_cli_sub(&argc, &argv, "c:s:o:ujh", parse_opts, &o, pcap_usage, &sub);
 	if (ret)
 		return ret - 1;
 	list = !strcmp(sub, "list");

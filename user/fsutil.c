@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int fsync_dir_of(const char *path)
+int xg_fsync_dir_of(const char *path)
 {
 	char buf[4096];
 	int fd, ret = 0;
@@ -64,7 +64,7 @@ int xg_write_atomic(const char *path, const void *data, size_t len, char *err, s
 		unlink(tmp);
 		return ret;
 	}
-	fsync_dir_of(path);
+	xg_fsync_dir_of(path);
 	return 0;
 }
 

@@ -13,6 +13,10 @@ int xg_write_atomic(const char *path, const void *data, size_t len, char *err, s
  * caller frees. Returns -ENOENT when it does not exist. */
 int xg_read_file(const char *path, size_t max, char **out, size_t *len, char *err, size_t errlen);
 
+/* fsync of the directory holding path: a rename into it is durable only
+ * once the directory is synced. 0 or -errno. */
+int xg_fsync_dir_of(const char *path);
+
 /* mkdir -p with mode 0700 for the last component. */
 int xg_mkdir_p(const char *path, char *err, size_t errlen);
 

@@ -17,6 +17,8 @@
 
 #include "pcapw.h"
 
+#include "fsutil.h"
+
 #define NS	   1000000000ULL
 #define COPY_BUF   65536
 #define GZ_BUF	   65536
@@ -35,28 +37,6 @@ static bool ends_with(const char *s, const char *suffix)
 	size_t n = strlen(s), m = strlen(suffix);
 
 	return n >= m && !strcmp(s + n - m, suffix);
-}
-
-/* The rename is durable only once the directory itself is synced. */
-static int fsync_dir_of(const char *path)
-{
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	int fd, ret = 0;
-
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd))
-		ret = -errno;
-	close(fd);
-	return ret;
 }
 
 static int write_all(int fd, const void *buf, size_t len)
@@ -365,7 +345,7 @@ int xg_pcapw_close(struct xg_pcapw *w, struct xg_pcapw_result *res, char *err, s
 	}
 	/* The file is complete and in place; only its name may not survive a
 	 * crash, which is worth saying but not undoing. */
-	ret = fsync_dir_of(w->path);
+	ret = xg_fsync_dir_of(w->path);
 	if (ret)
 		fail(err, errlen, -ret, w->path, "fsync of the directory");
 	free(w);
@@ -799,7 +779,7 @@ int xg_pcap_export(const char *src_gz, const char *dst, bool uncompress, char *e
 			goto out;
 		}
 		tmp[0] = '\0';
-		fsync_dir_of(dst); /* best effort: the data itself is synced */
+		xg_fsync_dir_of(dst); /* best effort: the data itself is synced */
 	}
 out:
 	if (out >= 0 && out != STDOUT_FILENO)
