@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "tmpdir.h"
 #include "alert_cfg.h"
 #include "alert_route.h"
 #include "alerter.h"
@@ -43,22 +44,12 @@ static uint64_t at(int s)
 
 static void tmpdir(char *buf, size_t len)
 {
-	snprintf(buf, len, "/tmp/xg-alerter-XXXXXX");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(buf));
-}
-
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
+	xg_test_tmpdir(buf, len, "alerter");
 }
 
 static void rm_rf(const char *dir)
 {
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	xg_test_rm_rf(dir);
 }
 
 /* ---- the log, so a test can see what the alerter complained about ---- */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "tmpdir.h"
 #include "pcapw.h"
 #include "suites.h"
 
@@ -34,22 +35,12 @@ static uint64_t t0(void)
 
 static void tmpdir(char *buf, size_t len)
 {
-	snprintf(buf, len, "/tmp/xg-pcapw-XXXXXX");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(buf));
-}
-
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
+	xg_test_tmpdir(buf, len, "pcapw");
 }
 
 static void rm_rf(const char *dir)
 {
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	xg_test_rm_rf(dir);
 }
 
 static bool exists(const char *path)
