@@ -171,3 +171,12 @@ int xg_cli_sub(int *argc, char ***argv, const char *optstring,
 	optind = 0;
 	return parse(*argc, *argv, optstring, opts);
 }
+
+const char *xg_json_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return NULL;
+}

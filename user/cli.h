@@ -43,6 +43,10 @@ int xg_cli_sub(int *argc, char ***argv, const char *optstring,
 	       int (*parse)(int argc, char **argv, const char *optstring, void *opts), void *opts,
 	       const char *usage, const char **sub);
 
+/* A string member of a JSON object; NULL when o is NULL, or the member is
+ * absent or not a string. */
+const char *xg_json_str(struct json_object *o, const char *key);
+
 /* Prints a json-c object on stdout, pretty. */
 void xg_json_print(struct json_object *obj);
 

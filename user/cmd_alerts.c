@@ -92,15 +92,6 @@ static double num(struct json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_double(v) : 0;
 }
 
-static const char *str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return NULL;
-}
-
 static struct json_object *read_status(const struct alerts_opts *o)
 {
 	char path[sizeof(o->dir) + 32], err[XG_ERR_LEN], *text;
@@ -139,7 +130,7 @@ static int queue_stats(const struct alerts_opts *o, struct json_object *status)
 	if (json_object_object_get_ex(status, "sinks", &sinks))
 		for (i = 0; i < json_object_array_length(sinks); i++) {
 			struct json_object *e = json_object_array_get_idx(sinks, i);
-			const char *name = str(e, "name");
+			const char *name = xg_json_str(e, "name");
 
 			json_object_object_add(e, "depth",
 					       json_object_new_int64((int64_t)xg_alertq_sink_depth(
@@ -197,13 +188,13 @@ static void print_status(struct json_object *st, bool running)
 	       "RETRIES", "REFUSED", "LAST OK", "LAST ERROR");
 	for (i = 0; i < json_object_array_length(sinks); i++) {
 		struct json_object *e = json_object_array_get_idx(sinks, i);
-		const char *err = str(e, "last_error");
+		const char *err = xg_json_str(e, "last_error");
 
 		when(num(e, "last_ok"), a, sizeof(a));
 		when(num(e, "last_error_at"), b, sizeof(b));
-		printf("%-16s %-10s %7.0f %9.0f %7.0f %7.0f  %-20s  ", str(e, "name"),
-		       str(e, "type"), num(e, "depth"), num(e, "delivered"), num(e, "retries"),
-		       num(e, "dropped"), a);
+		printf("%-16s %-10s %7.0f %9.0f %7.0f %7.0f  %-20s  ", xg_json_str(e, "name"),
+		       xg_json_str(e, "type"), num(e, "depth"), num(e, "delivered"),
+		       num(e, "retries"), num(e, "dropped"), a);
 		if (err)
 			printf("%s %s", b, err);
 		else
@@ -334,13 +325,13 @@ static int test_spool(struct alerts_opts *o, const char *sink, const char *id)
 		}
 		for (i = 0; i < json_object_array_length(tests); i++) {
 			struct json_object *t = json_object_array_get_idx(tests, i);
-			const char *out = str(t, "outcome");
+			const char *out = xg_json_str(t, "outcome");
 			int ret;
 
-			if (!str(t, "id") || strcmp(str(t, "id"), id) || !out ||
+			if (!xg_json_str(t, "id") || strcmp(xg_json_str(t, "id"), id) || !out ||
 			    !strcmp(out, "queued"))
 				continue;
-			ret = report(o, id, sink, out, str(t, "error"),
+			ret = report(o, id, sink, out, xg_json_str(t, "error"),
 				     "queued and sent by the running controller");
 			json_object_put(st);
 			return ret;

@@ -92,15 +92,6 @@ static int load(struct pcap_opts *o)
 	return ret;
 }
 
-static const char *str_of(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return NULL;
-}
-
 static struct json_object *field(struct json_object *o, const char *key)
 {
 	struct json_object *v;
@@ -113,7 +104,7 @@ static struct json_object *field(struct json_object *o, const char *key)
 static int collect(struct json_object *ev, void *arg)
 {
 	struct json_object *by_id = arg;
-	const char *event = str_of(ev, "event"), *id = str_of(ev, "incident");
+	const char *event = xg_json_str(ev, "event"), *id = xg_json_str(ev, "incident");
 
 	if (event && id && !strcmp(event, "pcap"))
 		json_object_object_add(by_id, id, json_object_get(ev));
@@ -219,7 +210,8 @@ static int do_list(const struct pcap_opts *o)
 			json_object_object_add(e, "stopped", copy_or_null(rec, "stopped"));
 			json_object_array_add(arr, e);
 		} else {
-			const char *sha = str_of(rec, "sha256"), *stopped = str_of(rec, "stopped");
+			const char *sha = xg_json_str(rec, "sha256"),
+				   *stopped = xg_json_str(rec, "stopped");
 			struct json_object *pk = field(rec, "packets");
 			char pkts[24] = "-";
 
@@ -268,7 +260,7 @@ static int do_get(const struct pcap_opts *o, const char *id)
 	}
 	recs = read_records(o);
 	rec = field(recs, id);
-	want = str_of(rec, "sha256");
+	want = xg_json_str(rec, "sha256");
 	if (want) {
 		ret = xg_sha256_file(path, hex);
 		if (ret) {
