@@ -21,8 +21,9 @@
 #define MAGIC	0x51414758u
 #define VERSION 1
 #define HDR_LEN 12 /* magic, len, crc */
-/* Ids past this are damage: a real queue never gets there, and next_id
- * must not wrap to 0 (which reads back as no id). */
+/* Ids are 1 .. ID_MAX - 1 and next_id at most ID_MAX: past that is damage
+ * (a real queue never gets there), next_id must not wrap to 0 (which reads
+ * back as no id), and a HEAD over it is refused at open. */
 #define ID_MAX (UINT64_MAX / 2)
 
 enum { REC_HEAD = 1, REC_ENQ, REC_RETRY, REC_ACK, REC_DROP };
@@ -661,8 +662,8 @@ static int replay(struct xg_alertq *q, int fd, char *err, size_t errlen)
 			}
 			id = get64(b + ENQ_ID);
 			i = find(q, id, &found);
-			if (found || !id || id > ID_MAX || items_reserve(q, q->n + 1)) {
-				if (!found && id && id <= ID_MAX)
+			if (found || !id || id >= ID_MAX || items_reserve(q, q->n + 1)) {
+				if (!found && id && id < ID_MAX)
 					return -ENOMEM;
 				skipped++;
 				break;
@@ -886,6 +887,25 @@ static int load(struct xg_alertq *q, char *err, size_t errlen)
 	return 0;
 }
 
+/* Ids this high come only from a damaged log, and would soon run out:
+ * number the queued events afresh from 1, in their order, and rewrite the
+ * log, so pushes go on and what the log says stays readable. Ids live only
+ * in this log, so nothing outside refers to the old ones. */
+static int renumber(struct xg_alertq *q, const char *dir, char *err, size_t errlen)
+{
+	size_t i, used = err && errlen ? strlen(err) : 0;
+
+	for (i = 0; i < q->n; i++)
+		q->v[i]->id = i + 1;
+	q->next_id = q->n + 1;
+	if (err && errlen > used)
+		snprintf(
+		    err + used, errlen - used,
+		    "%s%s: event ids near exhaustion (a damaged log): %zu queued events renumbered",
+		    used ? "; " : "", dir, q->n);
+	return compact_locked(q);
+}
+
 int xg_alertq_open(struct xg_alertq **qp, const char *dir, size_t capacity, char *err,
 		   size_t errlen)
 {
@@ -933,6 +953,8 @@ int xg_alertq_open(struct xg_alertq **qp, const char *dir, size_t capacity, char
 		goto fail;
 	}
 	ret = load(q, err, errlen);
+	if (!ret && q->next_id > ID_MAX / 2)
+		ret = renumber(q, dir, err, errlen);
 	if (ret)
 		goto fail;
 	*qp = q;
@@ -1002,7 +1024,7 @@ int xg_alertq_push_many(struct xg_alertq *q, const struct xg_alertq_event *ev, s
 	}
 
 	pthread_mutex_lock(&q->lock);
-	ret = ensure_synced(q);
+	ret = q->next_id + n > ID_MAX ? -EOVERFLOW : ensure_synced(q);
 	if (!ret)
 		ret = items_reserve(q, q->n + n);
 	if (!ret && q->n + n > q->capacity)

@@ -149,7 +149,8 @@ void xg_alertq_close(struct xg_alertq *q);
  * NULL) is how many older events were dropped to make room: log it. Fails
  * with -EINVAL for a bad event (no sink, names too long or holding
  * control characters, payload over XG_ALERTQ_PAYLOAD_MAX), -E2BIG when n
- * exceeds the capacity, or the write error; then nothing was queued or
+ * exceeds the capacity, -EOVERFLOW when the ids ran out (2^63: a damaged
+ * log), or the write error; then nothing was queued or
  * dropped. */
 int xg_alertq_push_many(struct xg_alertq *q, const struct xg_alertq_event *ev, size_t n,
 			uint64_t *ids_out, uint64_t *dropped_out);
