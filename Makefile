@@ -26,7 +26,9 @@ WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 XG_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -I$(BUILD) -Iuser -Itools/lib
 LIBS := $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf -lelf -lz) \
-	$(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) -lpcap -lz -lm -lcrypto -lcurl
+	$(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) -lpcap -lz -lm -lcrypto -lcurl \
+	$(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) \
+	$(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
 
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(BPF_ARCH) $(WARN) -Wno-unused-function \
 	-Iinclude -Ibpf -I/usr/include/$(ARCH_TRIPLET)
@@ -51,13 +53,13 @@ TRAFGEN_PASS := $(BUILD)/xg_pass.bpf.o
 TRAFGEN := $(BUILD)/xg-trafgen
 PCAPGEN := $(BUILD)/xg-pcapgen
 
-.PHONY: all deps demo check check-unit check-bpf check-integration check-replay check-trafgen check-alerts \
+.PHONY: all deps demo check check-unit check-bpf check-integration check-replay check-trafgen check-alerts check-bgp check-http check-top \
 	check-format format bench install clean check-fuzz check-vm check-vm-full
 
 all: $(BUILD)/xdpctl $(BUILD)/test_unit $(BUILD)/test_bpf $(BUILD)/prog_cost $(BUILD)/insert_rate \
 	$(BUILD)/planner_bench \
 	$(BUILD)/alert_bench $(BENCH_BPF) \
-	$(TRAFGEN) $(TRAFGEN_PASS) $(PCAPGEN) $(BUILD)/alert_send_probe
+	$(TRAFGEN) $(TRAFGEN_PASS) $(PCAPGEN) $(BUILD)/alert_send_probe $(BUILD)/prom_sample
 
 deps:
 	@tools/deps.sh
@@ -113,6 +115,11 @@ $(BUILD)/alert_send_probe: tools/alert_send_probe.c $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ $(LIBS)
 
+# The exposition of a synthetic state: build/prom_sample | promtool check metrics
+$(BUILD)/prom_sample: tools/prom_sample.c $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ $(LIBS)
+
 $(BUILD)/prog_cost: tools/bench/prog_cost.c $(LIB_OBJS) $(PKT_OBJ)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(XG_CFLAGS) $^ -o $@ $(LIBS)
@@ -142,7 +149,7 @@ demo: deps $(BUILD)/xdpctl $(TRAFGEN)
 	tools/demo.sh $(BUILD)/xdpctl
 
 check: deps all check-format check-unit check-bpf check-trafgen check-integration check-replay \
-	check-alerts check-fuzz check-vm
+	check-alerts check-bgp check-http check-top check-fuzz check-vm
 
 check-unit: $(BUILD)/test_unit
 	$(BUILD)/test_unit
@@ -161,6 +168,22 @@ check-integration: $(BUILD)/xdpctl $(TRAFGEN)
 check-alerts: $(BUILD)/alert_send_probe $(BUILD)/xdpctl $(TRAFGEN)
 	tests/integration/alert_send.sh $(BUILD)/alert_send_probe
 	tests/integration/alerts.sh $(BUILD)/xdpctl $(TRAFGEN)
+
+# BGP escalation against real speakers in namespaces: the lab itself
+# (ExaBGP into GoBGP, BIRD 2 and FRR), then xdpctl driving each of them.
+check-bgp: $(BUILD)/xdpctl $(TRAFGEN)
+	tests/integration/bgp_lab_selftest.sh
+	tests/integration/bgp.sh $(BUILD)/xdpctl $(TRAFGEN)
+
+# The HTTP server of xdpctl run: the API against schemas, auth and refusals,
+# a real Prometheus scraping a live flood, headless Chromium on /status.
+check-http: $(BUILD)/xdpctl $(TRAFGEN)
+	tests/integration/http.sh $(BUILD)/xdpctl $(TRAFGEN)
+
+# xdpctl top in tmux against a daemon and a flood in namespaces, its batch
+# frames, and the Grafana dashboard's metric names against obs.h.
+check-top: $(BUILD)/xdpctl $(TRAFGEN)
+	tests/integration/top.sh $(BUILD)/xdpctl $(TRAFGEN)
 
 # libFuzzer targets with ASan and UBSan (tests/fuzz), 10 s each from the
 # committed seeds; 'make fuzz' builds them, tests/fuzz/run.sh 600 runs longer.

@@ -484,6 +484,20 @@ static void plan_and_apply(struct xg_applier *a, const struct xg_incident *inc,
 	free(plan);
 }
 
+int xg_apply_blocks(const struct xg_applier *a, const char *incident, struct xg_plan *out)
+{
+	struct xg_active *x, *t;
+
+	out->n = 0;
+	HASH_ITER (hh, a->active, x, t) {
+		if (out->n >= XG_PLAN_MAX_STEPS)
+			break;
+		if (x->step.kind == XG_STEP_BLOCK && !strcmp(x->incident, incident))
+			out->steps[out->n++] = x->step;
+	}
+	return out->n;
+}
+
 /* Preserved-peer traffic (allowlist hits) collapsing right after new steps
  * means the steps hurt what they protect: take the new ones back. */
 static void collateral_check(struct xg_applier *a, const struct xg_snapshot *s,

@@ -69,6 +69,11 @@ struct xg_applier {
 void xg_apply_init(struct xg_applier *a, const struct xg_maps *m, struct xg_event_sink sink);
 void xg_apply_free(struct xg_applier *a);
 
+/* The BLOCK steps in force for incident (whatever tick planned them: a
+ * blocked source no longer shows among the top sources), for escalation to
+ * BGP. Returns their number. */
+int xg_apply_blocks(const struct xg_applier *a, const char *incident, struct xg_plan *out);
+
 /* Puts the config's allowlist in the XDP allowlist (origin config) and
  * records the node's own addresses (from the running namespace). */
 int xg_apply_configure(struct xg_applier *a, const struct xg_mitigation_cfg *cfg, char *err,

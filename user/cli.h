@@ -62,11 +62,13 @@ int cmd_list(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_bgp(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_incidents(int argc, char **argv);
 int cmd_incident(int argc, char **argv);
 int cmd_peers(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 int cmd_pcap(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 #endif

@@ -13,38 +13,6 @@
 
 #define TOP_PORTS 10
 
-struct port_rate {
-	int l4;
-	int port;
-	uint64_t packets;
-};
-
-static int by_packets_desc(const void *a, const void *b)
-{
-	const struct port_rate *x = a, *y = b;
-
-	return x->packets < y->packets ? 1 : x->packets > y->packets ? -1 : 0;
-}
-
-/* The busiest destination ports in the interval, at most TOP_PORTS. */
-static int top_ports(const struct xg_counters *d, struct port_rate *out)
-{
-	int n = 0, k;
-
-	for (k = 0; k < 2 * XG_PORTS; k++) {
-		if (!d->port[k])
-			continue;
-		if (n < TOP_PORTS) {
-			out[n++] = (struct port_rate){k / XG_PORTS, k % XG_PORTS, d->port[k]};
-			qsort(out, (size_t)n, sizeof(*out), by_packets_desc);
-		} else if (d->port[k] > out[n - 1].packets) {
-			out[n - 1] = (struct port_rate){k / XG_PORTS, k % XG_PORTS, d->port[k]};
-			qsort(out, (size_t)n, sizeof(*out), by_packets_desc);
-		}
-	}
-	return n;
-}
-
 static struct json_object *jrate(double pps, double bps)
 {
 	struct json_object *o = json_object_new_object();
@@ -55,7 +23,7 @@ static struct json_object *jrate(double pps, double bps)
 	return o;
 }
 
-static void print_json(const struct xg_counters *d, double secs, const struct port_rate *top,
+static void print_json(const struct xg_counters *d, double secs, const struct xg_port_count *top,
 		       int ntop, const struct xg_config *cfg)
 {
 	const struct xg_stats *s = &d->st;
@@ -147,7 +115,7 @@ static void line(const char *name, double pps, double bps)
 	printf("  %-18s %10s pps %10sbit/s\n", name, p, b);
 }
 
-static void print_text(const struct xg_counters *d, double secs, const struct port_rate *top,
+static void print_text(const struct xg_counters *d, double secs, const struct xg_port_count *top,
 		       int ntop, const struct xg_config *cfg)
 {
 	const struct xg_stats *s = &d->st;
@@ -228,7 +196,7 @@ int cmd_stats(int argc, char **argv)
 	    {0},
 	};
 	struct xg_counters *a = NULL, *b = NULL, *d = NULL;
-	struct port_rate top[TOP_PORTS];
+	struct xg_port_count top[TOP_PORTS];
 	struct xg_maps maps;
 	struct xg_config cfg;
 	uint64_t interval_ms = 1000;
@@ -277,7 +245,7 @@ int cmd_stats(int argc, char **argv)
 	secs = d->mono_ns / 1e9;
 	if (secs <= 0)
 		secs = interval_ms / 1000.0;
-	ntop = top_ports(d, top);
+	ntop = xg_counters_top_ports(d, top, TOP_PORTS);
 	if (json)
 		print_json(d, secs, top, ntop, &cfg);
 	else

@@ -35,24 +35,11 @@ void xg_collector_free(struct xg_collector *c)
 	c->prev = c->cur = NULL;
 }
 
-/* One sampled address and its samples this tick. */
-struct sampled {
-	struct xg_cidr addr;
-	uint64_t samples;
-	uint64_t bytes;
-};
-
-struct sample_set {
-	struct sampled *v;
-	size_t n, cap;
-	uint64_t total;
-};
-
-static int set_push(struct sample_set *s, const struct sampled *x)
+static int set_push(struct xg_talker_set *s, const struct xg_talker_sample *x)
 {
 	if (s->n == s->cap) {
 		size_t ncap = s->cap ? s->cap * 2 : 1024;
-		struct sampled *nv = realloc(s->v, ncap * sizeof(*nv));
+		struct xg_talker_sample *nv = realloc(s->v, ncap * sizeof(*nv));
 
 		if (!nv)
 			return -ENOMEM;
@@ -64,17 +51,17 @@ static int set_push(struct sample_set *s, const struct sampled *x)
 	return 0;
 }
 
-struct drain_ctx {
+struct read_ctx {
 	int family;
-	struct sample_set *out;
+	struct xg_talker_set *out;
 };
 
-static int drain_one(const void *key, const void *val, void *arg)
+static int read_one(const void *key, const void *val, void *arg)
 {
-	const struct drain_ctx *d = arg;
+	const struct read_ctx *d = arg;
 	const struct xg_talker *t = val;
 	size_t klen = d->family == AF_INET ? 4 : 16;
-	struct sampled x = {
+	struct xg_talker_sample x = {
 	    .addr = {.family = d->family, .prefixlen = (unsigned)klen * 8},
 	    .samples = t->samples,
 	    .bytes = t->bytes,
@@ -84,19 +71,24 @@ static int drain_one(const void *key, const void *val, void *arg)
 	return set_push(d->out, &x);
 }
 
-/* Reads and empties one talker/victim map: lookup-and-delete is atomic per
- * element, so every sample lands in exactly one tick. */
-static int drain(int fd, int family, struct sample_set *out)
+int xg_talkers_read(int fd, int family, bool drain, struct xg_talker_set *out)
 {
-	struct drain_ctx d = {family, out};
+	struct read_ctx d = {family, out};
 
 	return xg_map_walk(fd, family == AF_INET ? 4 : 16, sizeof(struct xg_talker), TALKER_CHUNK,
-			   true, drain_one, &d);
+			   drain, read_one, &d);
+}
+
+/* Reads and empties one talker/victim map: lookup-and-delete is atomic per
+ * element, so every sample lands in exactly one tick. */
+static int drain(int fd, int family, struct xg_talker_set *out)
+{
+	return xg_talkers_read(fd, family, true, out);
 }
 
 static int by_samples_desc(const void *a, const void *b)
 {
-	const struct sampled *x = a, *y = b;
+	const struct xg_talker_sample *x = a, *y = b;
 
 	return x->samples < y->samples ? 1 : x->samples > y->samples ? -1 : 0;
 }
@@ -120,7 +112,7 @@ static double entropy(const double *counts, size_t n)
 	return h;
 }
 
-static void fill_addrs(const struct sample_set *s, double scale, double secs,
+static void fill_addrs(const struct xg_talker_set *s, double scale, double secs,
 		       const struct xg_peers *peers, struct xg_addr_rate *out, int max, int *n)
 {
 	int i;
@@ -137,7 +129,7 @@ static void fill_addrs(const struct sample_set *s, double scale, double secs,
 }
 
 /* The sources side: top talkers, entropy, distinct estimate, novelty. */
-static void sources(struct xg_collector *c, struct sample_set *src, double secs,
+static void sources(struct xg_collector *c, struct xg_talker_set *src, double secs,
 		    const struct xg_peers *peers, struct xg_snapshot *out)
 {
 	double scale = c->sample_rate ? (double)c->sample_rate : 1.0;
@@ -287,7 +279,7 @@ static void rates(const struct xg_stats *s, double secs, struct xg_snapshot *out
 int xg_collector_collect(struct xg_collector *c, uint64_t now_ns, const struct xg_peers *peers,
 			 struct xg_snapshot *out)
 {
-	struct sample_set src = {0}, dst = {0};
+	struct xg_talker_set src = {0}, dst = {0};
 	struct xg_counters *tmp;
 	double secs;
 	int ret, i;
@@ -355,7 +347,7 @@ out:
 
 void xg_collector_reset_samples(struct xg_collector *c)
 {
-	struct sample_set s = {0};
+	struct xg_talker_set s = {0};
 
 	drain(c->maps->talkers_v4, AF_INET, &s);
 	drain(c->maps->talkers_v6, AF_INET6, &s);

@@ -29,6 +29,25 @@ struct xg_collector {
 	int n_watched;
 };
 
+/* One sampled address of a talker or victim map, and its samples. */
+struct xg_talker_sample {
+	struct xg_cidr addr;
+	uint64_t samples;
+	uint64_t bytes;
+};
+
+struct xg_talker_set {
+	struct xg_talker_sample *v; /* malloc'd; the caller frees */
+	size_t n, cap;
+	uint64_t total; /* samples */
+};
+
+/* Appends every entry of a talker or victim map (fd, AF_INET or AF_INET6)
+ * to out. drain empties the map as it reads (lookup-and-delete is atomic
+ * per element, so each sample lands in exactly one reader's set): the
+ * controller drains, an observer such as `xdpctl top` must not. */
+int xg_talkers_read(int fd, int family, bool drain, struct xg_talker_set *out);
+
 int xg_collector_init(struct xg_collector *c, const struct xg_maps *m, char *err, size_t errlen);
 void xg_collector_free(struct xg_collector *c);
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include "alert_payload.h"
 #include "config.h"
@@ -96,6 +97,13 @@ void xg_cfg_defaults(struct xg_cfg *cfg)
 	cfg->pcap.max_total_mb = 1024;
 	cfg->pcap.min_free_mb = 512;
 	xg_alerts_cfg_defaults(&cfg->alerts);
+	xg_bgp_cfg_defaults(&cfg->bgp);
+	cfg->http.enabled = true;
+	snprintf(cfg->http.bind, sizeof(cfg->http.bind), "127.0.0.1");
+	cfg->http.port = XG_HTTP_DEFAULT_PORT;
+	cfg->http.top_ports = 10;
+	cfg->http.status_page = true;
+	cfg->http.status_redact = true;
 }
 
 /* ---- ports ---- */
@@ -1206,9 +1214,9 @@ static int parse_detection(const struct ctx *c, struct json_object *v, const cha
 	return 0;
 }
 
-/* An array of CIDR strings. */
+/* An array of at most max CIDR strings. */
 static int parse_cidrs(const struct ctx *c, struct json_object *v, const char *path,
-		       struct xg_cidr *out, int *n)
+		       struct xg_cidr *out, int max, int *n)
 {
 	char got[64], ipath[CFG_PATH_MAX], why[160];
 	size_t i, len;
@@ -1217,8 +1225,8 @@ static int parse_cidrs(const struct ctx *c, struct json_object *v, const char *p
 		return fail(c, path, "must be an array of CIDR strings, got %s",
 			    describe(v, got, sizeof(got)));
 	len = json_object_array_length(v);
-	if (len > XG_CFG_MAX_CIDRS)
-		return fail(c, path, "at most %d entries, got %zu", XG_CFG_MAX_CIDRS, len);
+	if (len > (size_t)max)
+		return fail(c, path, "at most %d entries, got %zu", max, len);
 	for (i = 0; i < len; i++) {
 		struct json_object *e = json_object_array_get_idx(v, i);
 
@@ -1274,9 +1282,9 @@ static int parse_mitigation(const struct ctx *c, struct json_object *v, const ch
 			if (!ret)
 				m->client_ports = p.r[0];
 		} else if (!strcmp(key, "allowlist")) {
-			ret = parse_cidrs(c, val, kpath, m->allow, &m->n_allow);
+			ret = parse_cidrs(c, val, kpath, m->allow, XG_CFG_MAX_CIDRS, &m->n_allow);
 		} else if (!strcmp(key, "soft_allowlist")) {
-			ret = parse_cidrs(c, val, kpath, m->soft, &m->n_soft);
+			ret = parse_cidrs(c, val, kpath, m->soft, XG_CFG_MAX_CIDRS, &m->n_soft);
 		} else if (!strcmp(key, "max_block_sources")) {
 			ret = get_int(c, val, kpath, 0, XG_PLAN_MAX_STEPS - 8, &x);
 			m->plan.max_block_sources = (int)x;
@@ -1533,21 +1541,15 @@ static bool url_ok(const char *s, enum xg_route_sink_type t)
 	return *rest && *rest != '/' && !strchr(s, ' ');
 }
 
-/* "udp:HOST:PORT" (HOST a name or address, IPv6 in brackets) or
- * "unix:/PATH", the shapes xg_send_syslog() takes. A host has no room for
- * userinfo, so a valid target holds no credential. */
-static bool target_ok(const char *s)
+/* "HOST:PORT", HOST a name or address, IPv6 in brackets, PORT 1-65535. A
+ * host has no room for userinfo, so a valid one holds no credential. */
+static bool hostport_ok(const char *host)
 {
-	const char *host, *colon;
+	const char *colon;
 	size_t hl, i;
 	uint16_t port;
 	bool v6;
 
-	if (has_prefix(s, "unix:"))
-		return s[5] == '/' && strlen(s + 5) < CFG_SUN_PATH;
-	if (!has_prefix(s, "udp:"))
-		return false;
-	host = s + 4;
 	colon = strrchr(host, ':');
 	if (!colon || parse_port(colon + 1, strlen(colon + 1), &port))
 		return false;
@@ -1561,6 +1563,14 @@ static bool target_ok(const char *s)
 		if (!isalnum((unsigned char)host[i]) && !strchr(v6 ? ":.%" : ".-_", host[i]))
 			return false;
 	return hl > 0;
+}
+
+/* "udp:HOST:PORT" or "unix:/PATH", the shapes xg_send_syslog() takes. */
+static bool target_ok(const char *s)
+{
+	if (has_prefix(s, "unix:"))
+		return s[5] == '/' && strlen(s + 5) < CFG_SUN_PATH;
+	return has_prefix(s, "udp:") && hostport_ok(s + 4);
 }
 
 /* The reason a checked string of kind k (for a sink of type t) is wrong, or
@@ -1995,6 +2005,838 @@ static int parse_alerts(const struct ctx *c, struct json_object *v, const char *
 	return 0;
 }
 
+/* ---- bgp ---- */
+
+#define CFG_BGP_RATE_MAX   1e15 /* a level's pps or bps threshold */
+#define CFG_BGP_RATE_RANGE "0-1e15"
+#define CFG_BLACKHOLE	   (65535u << 16 | 666) /* RFC 7999 BLACKHOLE: always sent */
+
+/* Where a speaker key applies, as a mask of types. */
+#define PT(x)  (1u << XG_SPK_##x)
+#define PT_ALL (PT(EXABGP) | PT(GOBGP) | PT(BIRD) | PT(FRR) | PT(WEBHOOK))
+/* A field of struct xg_speaker_cfg: its offset and size. */
+#define PF(f) offsetof(struct xg_speaker_cfg, f), sizeof(((struct xg_speaker_cfg *)0)->f)
+
+enum spk_kind {
+	PK_SOCKET,  /* an absolute path that fits sun_path; "" where that is the default */
+	PK_PATH,    /* an absolute path */
+	PK_PROGRAM, /* an absolute path or a program name looked up in PATH */
+	PK_TARGET,  /* HOST:PORT */
+	PK_URL,	    /* http(s):// */
+	PK_SYMBOL,  /* a BIRD symbol: protocol and table names */
+	PK_ASN,
+	PK_TIMEOUT,
+	PK_FAMILIES,
+};
+
+/* The keys of a speaker besides name and type, in the order messages list
+ * them and config show prints them: as sink_keys, one table for parsing,
+ * "known:" lists, required keys and output. */
+struct spk_key {
+	const char *name;
+	unsigned types;	   /* where it applies */
+	unsigned required; /* where it must be set */
+	enum spk_kind kind;
+	size_t off, size;
+};
+
+static const struct spk_key spk_keys[] = {
+    {"socket", PT(EXABGP) | PT(BIRD) | PT(FRR), 0, PK_SOCKET, PF(socket)},
+    {"target", PT(GOBGP), 0, PK_TARGET, PF(target)},
+    {"program", PT(GOBGP) | PT(BIRD) | PT(FRR), 0, PK_PROGRAM, PF(program)},
+    {"include", PT(BIRD), PT(BIRD), PK_PATH, PF(include)},
+    {"prefix", PT(BIRD), 0, PK_SYMBOL, PF(prefix)},
+    {"flow4_table", PT(BIRD), 0, PK_SYMBOL, PF(flow4_table)},
+    {"flow6_table", PT(BIRD), 0, PK_SYMBOL, PF(flow6_table)},
+    {"rtbh4_table", PT(BIRD), 0, PK_SYMBOL, PF(rtbh4_table)},
+    {"rtbh6_table", PT(BIRD), 0, PK_SYMBOL, PF(rtbh6_table)},
+    {"asn", PT(FRR), PT(FRR), PK_ASN, PF(asn)},
+    {"url", PT(WEBHOOK), PT(WEBHOOK), PK_URL, PF(url)},
+    {"timeout_ms", PT_ALL, 0, PK_TIMEOUT, PF(timeout_ms)},
+    {"families", PT_ALL, 0, PK_FAMILIES, PF(flowspec)}, /* flowspec and rtbh */
+};
+
+#define N_SPK_KEYS (sizeof(spk_keys) / sizeof(spk_keys[0]))
+
+static const char *const spk_types[] = {"exabgp", "gobgp", "bird", "frr", "webhook", NULL};
+static const char *const bgp_families[] = {"flowspec", "rtbh", NULL};
+
+/* "an exabgp", "a gobgp": the start of messages about a speaker. */
+static const char *a_speaker(enum xg_speaker_type t, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s", t == XG_SPK_EXABGP || t == XG_SPK_FRR ? "an" : "a",
+		 xg_speaker_type_name(t));
+	return buf;
+}
+
+/* "name, type, socket, ...": the keys of a speaker of type t. */
+static const char *spk_known(enum xg_speaker_type t, char *buf, size_t len)
+{
+	size_t k, off;
+
+	off = (size_t)snprintf(buf, len, "name, type");
+	for (k = 0; k < N_SPK_KEYS && off < len; k++)
+		if (spk_keys[k].types & (1u << t))
+			off += (size_t)snprintf(buf + off, len - off, ", %s", spk_keys[k].name);
+	return buf;
+}
+
+/* A BIRD symbol: a letter or _, then letters, digits and _. */
+static bool symbol_ok(const char *s)
+{
+	const char *p = s;
+
+	if (!isalpha((unsigned char)*p) && *p != '_')
+		return false;
+	while (isalnum((unsigned char)*p) || *p == '_')
+		p++;
+	return !*p;
+}
+
+/* What execvp() runs as given: an absolute path, or a name to look up in
+ * PATH (no '/', and not an option: no leading '-'). */
+static bool program_ok(const char *s)
+{
+	const char *p = s;
+
+	if (*s == '/')
+		return true;
+	if (!*s || *s == '-')
+		return false;
+	while (isalnum((unsigned char)*p) || (*p && strchr("._+-", *p)))
+		p++;
+	return !*p;
+}
+
+/* The reason a checked string of kind k is wrong, or NULL. empty_ok: ""
+ * is the type's default (exabgp's and frr's socket). */
+static const char *spk_text_why(enum spk_kind k, const char *s, bool empty_ok)
+{
+	if (!*s && empty_ok)
+		return NULL;
+	switch (k) {
+	case PK_SOCKET:
+		if (*s != '/')
+			return empty_ok ? "must be an absolute path (or \"\")"
+					: "must be an absolute path";
+		return NULL;
+	case PK_PATH:
+		return *s == '/' ? NULL : "must be an absolute path";
+	case PK_PROGRAM:
+		return program_ok(s) ? NULL
+				     : "must be an absolute path or a program name (letters, "
+				       "digits, . _ + -, not starting with -)";
+	case PK_TARGET:
+		return hostport_ok(s) ? NULL
+				      : "must be \"HOST:PORT\" (port 1-65535, an IPv6 host in [ ])";
+	case PK_URL:
+		return url_ok(s, XG_ROUTE_SINK_WEBHOOK) ? NULL
+							: "must be an http:// or https:// URL";
+	case PK_SYMBOL:
+		return symbol_ok(s) ? NULL
+				    : "must be a BIRD name (a letter or _, then letters, digits "
+				      "and _)";
+	default:
+		return NULL;
+	}
+}
+
+/* One family of a speaker's list; the first element clears the defaults. */
+static int family_elem(const struct ctx *c, struct json_object *e, const char *path, int i,
+		       void *arg)
+{
+	struct xg_speaker_cfg *s = arg;
+	char word[16];
+	bool *f;
+
+	if (!i)
+		s->flowspec = s->rtbh = false;
+	if (get_word(c, e, path, bgp_families, "flowspec, rtbh", word, sizeof(word)))
+		return -1;
+	f = !strcmp(word, "flowspec") ? &s->flowspec : &s->rtbh;
+	if (*f)
+		return fail(c, path, "duplicate family \"%s\"", word);
+	if (f == &s->flowspec && s->type == XG_SPK_FRR)
+		return fail(c, path,
+			    "frr cannot originate FlowSpec: an frr speaker carries "
+			    "\"rtbh\" only");
+	*f = true;
+	return 0;
+}
+
+static const struct list_spec family_list = {"families (\"flowspec\", \"rtbh\")", "families", 2,
+					     family_elem, false};
+
+static int parse_spk_key(const struct ctx *c, struct json_object *v, const char *path,
+			 const struct spk_key *k, struct xg_speaker_cfg *s)
+{
+	char *field = (char *)s + k->off, got[64];
+	struct xg_speaker_cfg d;
+	const char *why;
+	int n;
+
+	switch (k->kind) {
+	case PK_ASN:
+		return parse_u32(c, v, path, 1, UINT32_MAX, &s->asn);
+	case PK_TIMEOUT:
+		return parse_u32(c, v, path, CFG_TIMEOUT_MIN, CFG_TIMEOUT_MAX, &s->timeout_ms);
+	case PK_FAMILIES:
+		if (get_list(c, v, path, &family_list, s, &n))
+			return -1;
+		return n ? 0 : fail(c, path, "at least one of \"flowspec\", \"rtbh\"");
+	default:
+		break;
+	}
+	if (get_text(c, v, path, field, k->size))
+		return -1;
+	if (k->kind == PK_SOCKET && strlen(field) >= CFG_SUN_PATH)
+		return fail(c, path, "longer than %d characters (a socket path)", CFG_SUN_PATH - 1);
+	xg_speaker_cfg_defaults(&d, s->type);
+	why = spk_text_why(k->kind, field, !*((const char *)&d + k->off));
+	if (!why)
+		return 0;
+	/* a URL may hold a credential: never shown */
+	if (k->kind == PK_URL)
+		return fail(c, path, "%s", why);
+	return fail(c, path, "%s, got %s", why, describe(v, got, sizeof(got)));
+}
+
+/* A key of the speaker: known, and one that speakers of its type have. */
+static int spk_key(const struct ctx *c, struct json_object *v, const char *path, const char *key,
+		   struct xg_speaker_cfg *s)
+{
+	char known[256], a[32];
+	size_t k;
+
+	for (k = 0; k < N_SPK_KEYS; k++) {
+		if (strcmp(key, spk_keys[k].name))
+			continue;
+		if (!(spk_keys[k].types & (1u << s->type)))
+			return fail(c, path, "not a key of %s speaker (known: %s)",
+				    a_speaker(s->type, a, sizeof(a)),
+				    spk_known(s->type, known, sizeof(known)));
+		return parse_spk_key(c, v, path, &spk_keys[k], s);
+	}
+	return fail(c, path, "unknown key (known: %s)", spk_known(s->type, known, sizeof(known)));
+}
+
+/* The type comes first, wherever the file puts it: it says which keys the
+ * speaker has and what their defaults are. */
+static int spk_type(const struct ctx *c, struct json_object *v, const char *path,
+		    enum xg_speaker_type *t)
+{
+	char tpath[CFG_PATH_MAX], word[16];
+	struct json_object *tv;
+
+	if (!json_object_object_get_ex(v, "type", &tv))
+		return fail(c, path,
+			    "a speaker needs a \"type\" (exabgp, gobgp, bird, frr, webhook)");
+	join(tpath, path, "type");
+	if (get_word(c, tv, tpath, spk_types, "exabgp, gobgp, bird, frr, webhook", word,
+		     sizeof(word)))
+		return -1;
+	*t = (enum xg_speaker_type)xg_speaker_type_parse(word);
+	return 0;
+}
+
+/* It names the speaker in logs, metrics and file names. */
+static int get_speaker_name(const struct ctx *c, struct json_object *v, const char *path, char *out)
+{
+	char got[64];
+	const char *s, *p;
+
+	if (json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		for (p = s; name_char_ok(*p); p++)
+			;
+		if (*s && !*p && p - s < XG_BGP_NAME_MAX) {
+			snprintf(out, XG_BGP_NAME_MAX, "%s", s);
+			return 0;
+		}
+	}
+	return fail(c, path, "must be 1-%d characters a-z 0-9 _ -, got %s", XG_BGP_NAME_MAX - 1,
+		    describe(v, got, sizeof(got)));
+}
+
+static int speaker_elem(const struct ctx *c, struct json_object *v, const char *path, int i,
+			void *arg)
+{
+	struct xg_bgp_cfg *b = arg;
+	struct xg_speaker_cfg *s = &b->speakers[i];
+	char kpath[CFG_PATH_MAX], a[32];
+	enum xg_speaker_type t = XG_SPK_EXABGP;
+	size_t k;
+	int j, ret = 0;
+
+	if (get_object(c, v, path) || spk_type(c, v, path, &t))
+		return -1;
+	xg_speaker_cfg_defaults(s, t);
+	json_object_object_foreach (v, key, val) {
+		join(kpath, path, key);
+		if (!strcmp(key, "name")) {
+			ret = get_speaker_name(c, val, kpath, s->name);
+		} else if (strcmp(key, "type")) {
+			ret = spk_key(c, val, kpath, key, s);
+		}
+		if (ret)
+			return -1;
+	}
+	if (!s->name[0])
+		return fail(c, path, "a speaker needs a \"name\"");
+	for (j = 0; j < i; j++) {
+		if (!strcmp(b->speakers[j].name, s->name)) {
+			join(kpath, path, "name");
+			return fail(c, kpath, "duplicate speaker name \"%s\" (also %.*s[%d])",
+				    s->name, parent_len(path), path, j);
+		}
+	}
+	for (k = 0; k < N_SPK_KEYS; k++) {
+		const struct spk_key *sk = &spk_keys[k];
+		bool unset = sk->kind == PK_ASN ? !s->asn : !*((const char *)s + sk->off);
+
+		if ((sk->required & (1u << t)) && unset)
+			return fail(c, path, "%s speaker needs \"%s\"", a_speaker(t, a, sizeof(a)),
+				    sk->name);
+	}
+	return 0;
+}
+
+static const struct list_spec speaker_list = {"speakers", "speakers", XG_BGP_SPEAKERS_MAX,
+					      speaker_elem, false};
+
+/* Digits only, at most 10 of them, the value at most max. */
+static bool parse_uint_text(const char *s, size_t n, uint32_t max, uint32_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (!n || n > 10)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > max)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+/* "A:B:..." with exactly n parts, each digits at most max. */
+static bool parse_parts(const char *s, int n, uint32_t max, uint32_t *out)
+{
+	const char *colon;
+	int k;
+
+	for (k = 0; k < n; k++) {
+		colon = strchr(s, ':');
+		if ((k < n - 1) != !!colon)
+			return false;
+		if (!parse_uint_text(s, colon ? (size_t)(colon - s) : strlen(s), max, &out[k]))
+			return false;
+		s = colon + 1;
+	}
+	return true;
+}
+
+/* Standard communities "A:B"; 65535:666 may be listed, but it is always
+ * sent, so it takes none of the slots. */
+static int parse_communities(const struct ctx *c, struct json_object *v, const char *path,
+			     struct xg_bgp_cfg *b)
+{
+	const int max = (int)(sizeof(b->comm) / sizeof(b->comm[0]));
+	char got[64], epath[CFG_PATH_MAX];
+	size_t i, len;
+	uint32_t p[2];
+	int j;
+
+	if (!json_object_is_type(v, json_type_array))
+		return fail(c, path, "must be an array of communities \"A:B\", got %s",
+			    describe(v, got, sizeof(got)));
+	len = json_object_array_length(v);
+	b->n_comm = 0;
+	for (i = 0; i < len; i++) {
+		struct json_object *e = json_object_array_get_idx(v, i);
+		uint32_t comm;
+
+		join_idx(epath, path, i);
+		if (!json_object_is_type(e, json_type_string) ||
+		    !parse_parts(json_object_get_string(e), 2, 65535, p))
+			return fail(c, epath,
+				    "must be a community \"A:B\" (A and B 0-65535), got %s",
+				    describe(e, got, sizeof(got)));
+		comm = p[0] << 16 | p[1];
+		if (comm == CFG_BLACKHOLE)
+			continue;
+		for (j = 0; j < b->n_comm; j++)
+			if (b->comm[j] == comm)
+				return fail(c, epath, "duplicate community %u:%u", p[0], p[1]);
+		if (b->n_comm == max)
+			return fail(c, path,
+				    "at most %d communities besides 65535:666 (always sent)", max);
+		b->comm[b->n_comm++] = comm;
+	}
+	return 0;
+}
+
+static int lcomm_elem(const struct ctx *c, struct json_object *e, const char *path, int i,
+		      void *arg)
+{
+	struct xg_bgp_cfg *b = arg;
+	char got[64];
+	uint32_t p[3];
+	int j;
+
+	if (!json_object_is_type(e, json_type_string) ||
+	    !parse_parts(json_object_get_string(e), 3, UINT32_MAX, p))
+		return fail(c, path,
+			    "must be a large community \"G:L1:L2\" (each 0-4294967295), got %s",
+			    describe(e, got, sizeof(got)));
+	for (j = 0; j < i; j++)
+		if (b->lcomm[j].global == p[0] && b->lcomm[j].local1 == p[1] &&
+		    b->lcomm[j].local2 == p[2])
+			return fail(c, path, "duplicate large community %u:%u:%u", p[0], p[1],
+				    p[2]);
+	b->lcomm[i].global = p[0];
+	b->lcomm[i].local1 = p[1];
+	b->lcomm[i].local2 = p[2];
+	return 0;
+}
+
+static const struct list_spec lcomm_list = {"large communities \"G:L1:L2\"", "large communities",
+					    XG_BGP_LCOMM_MAX, lcomm_elem, false};
+
+/* An address of the family, kept in its canonical text (what the
+ * speakers are given). */
+static int get_addr(const struct ctx *c, struct json_object *v, const char *path, int family,
+		    char *out, size_t size)
+{
+	const char *what = family == AF_INET ? "an IPv4 address" : "an IPv6 address";
+	unsigned char buf[16];
+	char got[64];
+
+	if (!json_object_is_type(v, json_type_string) ||
+	    inet_pton(family, json_object_get_string(v), buf) != 1 ||
+	    !inet_ntop(family, buf, out, (socklen_t)size))
+		return fail(c, path, "must be %s, got %s", what, describe(v, got, sizeof(got)));
+	return 0;
+}
+
+static int get_prefix_len(const struct ctx *c, struct json_object *v, const char *path, int lo,
+			  int hi, uint8_t *out)
+{
+	int64_t x;
+
+	if (get_int(c, v, path, lo, hi, &x))
+		return -1;
+	*out = (uint8_t)x;
+	return 0;
+}
+
+/* A scrub command word: one line, not empty; the first an absolute path
+ * (run as given, without a shell). */
+static int arg_elem(const struct ctx *c, struct json_object *e, const char *path, int i, void *arg)
+{
+	struct xg_bgp_cfg *b = arg;
+	char got[64];
+
+	if (get_text(c, e, path, b->scrub_command[i], sizeof(b->scrub_command[i])))
+		return -1;
+	if (!b->scrub_command[i][0])
+		return fail(c, path, "an empty word");
+	if (!i && b->scrub_command[i][0] != '/')
+		return fail(c, path, "must be an absolute path (the program), got %s",
+			    describe(e, got, sizeof(got)));
+	return 0;
+}
+
+static const struct list_spec arg_list = {"words (a program and its arguments)", "words",
+					  XG_BGP_ARGS_MAX, arg_elem, false};
+
+static int parse_scrub(const struct ctx *c, struct json_object *v, const char *path,
+		       struct xg_bgp_cfg *b)
+{
+	char kpath[CFG_PATH_MAX];
+	int ret;
+
+	if (get_object(c, v, path))
+		return -1;
+	json_object_object_foreach (v, key, val) {
+		join(kpath, path, key);
+		if (!strcmp(key, "url")) {
+			ret = get_text(c, val, kpath, b->scrub_url, sizeof(b->scrub_url));
+			if (!ret && *b->scrub_url && !url_ok(b->scrub_url, XG_ROUTE_SINK_WEBHOOK))
+				ret =
+				    fail(c, kpath, "must be an http:// or https:// URL (or \"\")");
+		} else if (!strcmp(key, "command")) {
+			ret = get_list(c, val, kpath, &arg_list, b, &b->n_scrub_args);
+		} else {
+			ret = fail(c, kpath, "unknown key (known: url, command)");
+		}
+		if (ret)
+			return -1;
+	}
+	return 0;
+}
+
+/* Which thresholds of a level the file sets, for blaming the right key. */
+#define SET_PPS 1u
+#define SET_BPS 2u
+
+static int parse_level(const struct ctx *c, struct json_object *v, const char *path,
+		       struct xg_bgp_level_cfg *l, unsigned *set)
+{
+	char kpath[CFG_PATH_MAX];
+	int ret;
+
+	if (get_object(c, v, path))
+		return -1;
+	json_object_object_foreach (v, key, val) {
+		join(kpath, path, key);
+		if (!strcmp(key, "enabled")) {
+			ret = get_bool(c, val, kpath, &l->enabled);
+		} else if (!strcmp(key, "pps")) {
+			ret = get_num(c, val, kpath, 0, false, CFG_BGP_RATE_MAX, CFG_BGP_RATE_RANGE,
+				      &l->pps);
+			*set |= SET_PPS;
+		} else if (!strcmp(key, "bps")) {
+			ret = get_num(c, val, kpath, 0, false, CFG_BGP_RATE_MAX, CFG_BGP_RATE_RANGE,
+				      &l->bps);
+			*set |= SET_BPS;
+		} else if (!strcmp(key, "dry_run")) {
+			ret = get_bool(c, val, kpath, &l->dry_run);
+		} else {
+			ret = fail(c, kpath, "unknown key (known: enabled, pps, bps, dry_run)");
+		}
+		if (ret)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_levels(const struct ctx *c, struct json_object *v, const char *path,
+			struct xg_bgp_cfg *b, unsigned *set)
+{
+	char kpath[CFG_PATH_MAX];
+	int l;
+
+	if (get_object(c, v, path))
+		return -1;
+	json_object_object_foreach (v, key, val) {
+		join(kpath, path, key);
+		if (!strcmp(key, "local"))
+			return fail(
+			    c, kpath,
+			    "not configurable: level 1, the XDP drop on the node, is always "
+			    "on");
+		for (l = XG_LVL_FS_RATELIMIT; l < XG_LVL_MAX; l++)
+			if (!strcmp(key, xg_bgp_level_name(l)))
+				break;
+		if (l == XG_LVL_MAX)
+			return fail(c, kpath,
+				    "unknown level (known: flowspec_ratelimit, flowspec_discard, "
+				    "rtbh, scrub)");
+		if (parse_level(c, val, kpath, &b->level[l], &set[l]))
+			return -1;
+	}
+	return 0;
+}
+
+static const char *num_text(double v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.15g", v);
+	return buf;
+}
+
+/* A higher level must not come on before a lower one: each threshold at
+ * least the one below it, where both levels are on and both set it. The
+ * key the file sets is blamed. */
+static int check_level_order(const struct ctx *c, const char *path, const struct xg_bgp_cfg *b,
+			     const unsigned *set, unsigned bit)
+{
+	const char *m = bit == SET_PPS ? "pps" : "bps";
+	char kpath[CFG_PATH_MAX], x[32], y[32];
+	int hi, lo;
+
+	for (hi = XG_LVL_FS_DISCARD; hi < XG_LVL_MAX; hi++) {
+		for (lo = XG_LVL_FS_RATELIMIT; lo < hi; lo++) {
+			const struct xg_bgp_level_cfg *h = &b->level[hi], *l = &b->level[lo];
+			double vh = bit == SET_PPS ? h->pps : h->bps;
+			double vl = bit == SET_PPS ? l->pps : l->bps;
+
+			if (!h->enabled || !l->enabled || !vh || !vl || vh >= vl)
+				continue;
+			if ((set[hi] & bit) || !(set[lo] & bit)) {
+				snprintf(kpath, sizeof(kpath), "%s.levels.%s.%s", path,
+					 xg_bgp_level_name(hi), m);
+				return fail(c, kpath, "must be at least %s.%s (%s), got %s",
+					    xg_bgp_level_name(lo), m, num_text(vl, x, sizeof(x)),
+					    num_text(vh, y, sizeof(y)));
+			}
+			snprintf(kpath, sizeof(kpath), "%s.levels.%s.%s", path,
+				 xg_bgp_level_name(lo), m);
+			return fail(c, kpath, "must be at most %s.%s (%s), got %s",
+				    xg_bgp_level_name(hi), m, num_text(vh, x, sizeof(x)),
+				    num_text(vl, y, sizeof(y)));
+		}
+	}
+	return 0;
+}
+
+/* A BGP level that would announce something: on, and not dry-run. */
+static bool announces(const struct xg_bgp_cfg *b, int l)
+{
+	return b->level[l].enabled && !b->level[l].dry_run && !b->dry_run;
+}
+
+/* Rules between keys, checked once the whole section is read: the file
+ * may give them in any order, and any of them may be a default. */
+static int check_bgp(const struct ctx *c, const char *path, const struct xg_bgp_cfg *b,
+		     const unsigned *set)
+{
+	char kpath[CFG_PATH_MAX];
+	bool fs = false, rtbh = false;
+	int l, k;
+
+	for (l = XG_LVL_FS_RATELIMIT; l < XG_LVL_MAX; l++) {
+		const struct xg_bgp_level_cfg *lc = &b->level[l];
+
+		if (lc->enabled && !lc->pps && !lc->bps) {
+			snprintf(kpath, sizeof(kpath), "%s.levels.%s", path, xg_bgp_level_name(l));
+			return fail(c, kpath,
+				    "enabled with pps and bps both 0: give a threshold, or "
+				    "\"enabled\": false");
+		}
+	}
+	if (check_level_order(c, path, b, set, SET_PPS) ||
+	    check_level_order(c, path, b, set, SET_BPS))
+		return -1;
+	if (b->level[XG_LVL_SCRUB].enabled && !*b->scrub_url && !b->n_scrub_args) {
+		snprintf(kpath, sizeof(kpath), "%s.levels.scrub.enabled", path);
+		return fail(c, kpath, "the scrub level needs scrub.url or scrub.command");
+	}
+	if (!b->enabled)
+		return 0;
+	/* The scrub level goes through its own trigger, not a speaker. */
+	for (k = 0; k < b->n_speakers; k++) {
+		fs |= b->speakers[k].flowspec;
+		rtbh |= b->speakers[k].rtbh;
+	}
+	for (l = XG_LVL_FS_RATELIMIT; l <= XG_LVL_RTBH; l++) {
+		bool want_fs = l != XG_LVL_RTBH;
+
+		if (!announces(b, l))
+			continue;
+		if (!b->n_speakers) {
+			join(kpath, path, "enabled");
+			return fail(c, kpath,
+				    "needs at least one speaker in speakers (or every level off or "
+				    "dry-run)");
+		}
+		if (want_fs ? !fs : !rtbh) {
+			join(kpath, path, "speakers");
+			return fail(
+			    c, kpath,
+			    "no speaker carries %s, which level %s announces (add the family "
+			    "to a speaker, or make the level off or dry-run)",
+			    want_fs ? "flowspec" : "rtbh", xg_bgp_level_name(l));
+		}
+	}
+	return 0;
+}
+
+static int parse_bgp(const struct ctx *c, struct json_object *v, const char *path,
+		     struct xg_cfg *cfg)
+{
+	struct xg_bgp_cfg *b = &cfg->bgp;
+	unsigned set[XG_LVL_MAX] = {0};
+	char kpath[CFG_PATH_MAX], got[64];
+	int64_t x = 0;
+	int n = 0, ret;
+
+	if (get_object(c, v, path))
+		return -1;
+	json_object_object_foreach (v, key, val) {
+		join(kpath, path, key);
+		if (!strcmp(key, "enabled")) {
+			ret = get_bool(c, val, kpath, &b->enabled);
+		} else if (!strcmp(key, "dry_run")) {
+			ret = get_bool(c, val, kpath, &b->dry_run);
+		} else if (!strcmp(key, "levels")) {
+			ret = parse_levels(c, val, kpath, b, set);
+		} else if (!strcmp(key, "step_down_ratio")) {
+			ret = get_num(c, val, kpath, 0, true, 1, "over 0 and under 1",
+				      &b->step_down_ratio);
+			if (!ret && b->step_down_ratio >= 1)
+				ret = fail(c, kpath, "must be a number over 0 and under 1, got %s",
+					   describe(val, got, sizeof(got)));
+		} else if (!strcmp(key, "hold_down_s")) {
+			ret = parse_u32(c, val, kpath, 0, 86400, &b->hold_down_s);
+		} else if (!strcmp(key, "rate_limit_bps")) {
+			ret = get_int(c, val, kpath, 1, 1000000000000, &x);
+			b->rate_limit_bps = (uint64_t)x;
+		} else if (!strcmp(key, "rule_ttl_s")) {
+			ret = parse_u32(c, val, kpath, 10, 604800, &b->rule_ttl_s);
+		} else if (!strcmp(key, "max_rules")) {
+			ret = parse_u32(c, val, kpath, 1, 10000, &b->max_rules);
+		} else if (!strcmp(key, "max_announce_per_min")) {
+			ret = parse_u32(c, val, kpath, 1, 100000, &b->max_announce_per_min);
+		} else if (!strcmp(key, "max_flowspec_sources")) {
+			ret = parse_u32(c, val, kpath, 1, 256, &b->max_flowspec_sources);
+		} else if (!strcmp(key, "communities")) {
+			ret = parse_communities(c, val, kpath, b);
+		} else if (!strcmp(key, "large_communities")) {
+			ret = get_list(c, val, kpath, &lcomm_list, b, &n);
+			b->n_lcomm = (uint8_t)n;
+		} else if (!strcmp(key, "next_hop_v4")) {
+			ret = get_addr(c, val, kpath, AF_INET, b->next_hop_v4,
+				       sizeof(b->next_hop_v4));
+		} else if (!strcmp(key, "next_hop_v6")) {
+			ret = get_addr(c, val, kpath, AF_INET6, b->next_hop_v6,
+				       sizeof(b->next_hop_v6));
+		} else if (!strcmp(key, "rtbh_min_prefix_v4")) {
+			ret = get_prefix_len(c, val, kpath, 8, 32, &b->rtbh_min_prefix_v4);
+		} else if (!strcmp(key, "rtbh_min_prefix_v6")) {
+			ret = get_prefix_len(c, val, kpath, 16, 128, &b->rtbh_min_prefix_v6);
+		} else if (!strcmp(key, "allow_private")) {
+			ret = get_bool(c, val, kpath, &b->allow_private);
+		} else if (!strcmp(key, "never_blackhole")) {
+			ret = parse_cidrs(c, val, kpath, b->never_blackhole, XG_BGP_NEVER_MAX,
+					  &b->n_never);
+		} else if (!strcmp(key, "scrub")) {
+			ret = parse_scrub(c, val, kpath, b);
+		} else if (!strcmp(key, "speakers")) {
+			ret = get_list(c, val, kpath, &speaker_list, b, &b->n_speakers);
+		} else {
+			ret =
+			    fail(c, kpath,
+				 "unknown key (known: enabled, dry_run, levels, step_down_ratio, "
+				 "hold_down_s, rate_limit_bps, rule_ttl_s, max_rules, "
+				 "max_announce_per_min, max_flowspec_sources, communities, "
+				 "large_communities, next_hop_v4, next_hop_v6, rtbh_min_prefix_v4, "
+				 "rtbh_min_prefix_v6, allow_private, never_blackhole, scrub, "
+				 "speakers)");
+		}
+		if (ret)
+			return -1;
+	}
+	return check_bgp(c, path, b, set);
+}
+
+/* ---- http ---- */
+
+#define CFG_TOKEN_MIN 16
+
+/* An IPv4 or IPv6 address, kept in canonical form. */
+static int get_bind_addr(const struct ctx *c, struct json_object *v, const char *path, char *out,
+			 size_t size)
+{
+	unsigned char buf[16];
+	char got[64];
+	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+	int family = s && strchr(s, ':') ? AF_INET6 : AF_INET;
+
+	if (!s || inet_pton(family, s, buf) != 1 || !inet_ntop(family, buf, out, (socklen_t)size))
+		return fail(c, path, "must be an IPv4 or IPv6 address, got %s",
+			    describe(v, got, sizeof(got)));
+	return 0;
+}
+
+/* RFC 6750's b64token: what an Authorization: Bearer header can carry. */
+static bool token_ok(const char *s)
+{
+	size_t n =
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");
+
+	return n > 0 && strspn(s + n, "=") == strlen(s + n);
+}
+
+/* "" (no token) or a bearer token. The value is never shown: a credential. */
+static int get_token(const struct ctx *c, struct json_object *v, const char *path, char *out,
+		     size_t size)
+{
+	const char *s;
+
+	if (!json_object_is_type(v, json_type_string))
+		return fail(c, path, "must be a string");
+	s = json_object_get_string(v);
+	if (s[0] && (strlen(s) < CFG_TOKEN_MIN || strlen(s) >= size || !token_ok(s)))
+		return fail(c, path,
+			    "must be \"\" or %d-%zu characters of A-Z a-z 0-9 - . _ ~ + / "
+			    "(and = at the end)",
+			    CFG_TOKEN_MIN, size - 1);
+	snprintf(out, size, "%s", s);
+	return 0;
+}
+
+static int parse_status_page(const struct ctx *c, struct json_object *v, const char *path,
+			     struct xg_http_cfg *h)
+{
+	char kpath[CFG_PATH_MAX];
+	int ret;
+
+	if (get_object(c, v, path))
+		return -1;
+	json_object_object_foreach (v, key, val) {
+		join(kpath, path, key);
+		if (!strcmp(key, "enabled"))
+			ret = get_bool(c, val, kpath, &h->status_page);
+		else if (!strcmp(key, "redact"))
+			ret = get_bool(c, val, kpath, &h->status_redact);
+		else if (!strcmp(key, "title"))
+			ret = get_text(c, val, kpath, h->status_title, sizeof(h->status_title));
+		else
+			ret = fail(c, kpath, "unknown key (known: enabled, redact, title)");
+		if (ret)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_http(const struct ctx *c, struct json_object *v, const char *path,
+		      struct xg_cfg *cfg)
+{
+	struct xg_http_cfg *h = &cfg->http;
+	char kpath[CFG_PATH_MAX];
+	uint32_t port = h->port;
+	int ret;
+
+	if (get_object(c, v, path))
+		return -1;
+	json_object_object_foreach (v, key, val) {
+		join(kpath, path, key);
+		if (!strcmp(key, "enabled")) {
+			ret = get_bool(c, val, kpath, &h->enabled);
+		} else if (!strcmp(key, "bind")) {
+			ret = get_bind_addr(c, val, kpath, h->bind, sizeof(h->bind));
+		} else if (!strcmp(key, "port")) {
+			ret = parse_u32(c, val, kpath, 1, 65535, &port);
+			h->port = (uint16_t)port;
+		} else if (!strcmp(key, "token")) {
+			ret = get_token(c, val, kpath, h->token, sizeof(h->token));
+		} else if (!strcmp(key, "read_auth")) {
+			ret = get_bool(c, val, kpath, &h->read_auth);
+		} else if (!strcmp(key, "top_ports")) {
+			ret = parse_u32(c, val, kpath, 0, XG_HTTP_TOP_PORTS, &h->top_ports);
+		} else if (!strcmp(key, "status_page")) {
+			ret = parse_status_page(c, val, kpath, h);
+		} else {
+			ret = fail(c, kpath,
+				   "unknown key (known: enabled, bind, port, token, read_auth, "
+				   "top_ports, status_page)");
+		}
+		if (ret)
+			return -1;
+	}
+	/* Reads behind a token nobody can present would lock everyone out. */
+	if (h->read_auth && !h->token[0]) {
+		join(kpath, path, "read_auth");
+		return fail(c, kpath, "needs http.token");
+	}
+	return 0;
+}
+
 static const char *const attach_modes[] = {"auto", "native", "generic", NULL};
 static const char *const log_levels[] = {"error", "warn", "info", "debug", NULL};
 
@@ -2035,11 +2877,16 @@ static int parse_root(const struct ctx *c, struct json_object *root, struct xg_c
 			ret = parse_pcap(c, val, path, cfg);
 		else if (!strcmp(key, "alerts"))
 			ret = parse_alerts(c, val, path, cfg);
+		else if (!strcmp(key, "bgp"))
+			ret = parse_bgp(c, val, path, cfg);
+		else if (!strcmp(key, "http"))
+			ret = parse_http(c, val, path, cfg);
 		else
 			ret = fail(c, path,
 				   "unknown key (known: interfaces, attach_mode, tick_ms, "
 				   "state_dir, log_level, monitor_only, sample_rate, learn_budget, "
-				   "services, baseline, detection, mitigation, pcap, alerts)");
+				   "services, baseline, detection, mitigation, pcap, alerts, bgp, "
+				   "http)");
 		if (ret)
 			return ret;
 	}
@@ -2493,6 +3340,136 @@ static struct json_object *alerts_json(const struct xg_alerts_cfg *a)
 	return o;
 }
 
+static struct json_object *level_json(const struct xg_bgp_level_cfg *l)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "enabled", json_object_new_boolean(l->enabled));
+	json_object_object_add(o, "pps", new_number(l->pps, false));
+	json_object_object_add(o, "bps", new_number(l->bps, false));
+	json_object_object_add(o, "dry_run", json_object_new_boolean(l->dry_run));
+	return o;
+}
+
+static struct json_object *spk_value_json(const struct spk_key *k, const struct xg_speaker_cfg *s)
+{
+	struct json_object *arr;
+
+	switch (k->kind) {
+	case PK_ASN:
+		return json_object_new_int64(s->asn);
+	case PK_TIMEOUT:
+		return json_object_new_int64(s->timeout_ms);
+	case PK_FAMILIES:
+		arr = json_object_new_array();
+		if (s->flowspec)
+			json_object_array_add(arr, json_object_new_string("flowspec"));
+		if (s->rtbh)
+			json_object_array_add(arr, json_object_new_string("rtbh"));
+		return arr;
+	case PK_URL:
+		return redacted_json(s->url, NULL);
+	default:
+		return json_object_new_string((const char *)s + k->off);
+	}
+}
+
+static struct json_object *speakers_json(const struct xg_bgp_cfg *b)
+{
+	struct json_object *arr = json_object_new_array();
+	int i;
+	size_t k;
+
+	for (i = 0; i < b->n_speakers; i++) {
+		const struct xg_speaker_cfg *s = &b->speakers[i];
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "name", json_object_new_string(s->name));
+		json_object_object_add(o, "type",
+				       json_object_new_string(xg_speaker_type_name(s->type)));
+		for (k = 0; k < N_SPK_KEYS; k++)
+			if (spk_keys[k].types & (1u << s->type))
+				json_object_object_add(o, spk_keys[k].name,
+						       spk_value_json(&spk_keys[k], s));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static struct json_object *bgp_json(const struct xg_bgp_cfg *b)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *levels = json_object_new_object();
+	struct json_object *comm = json_object_new_array();
+	struct json_object *lcomm = json_object_new_array();
+	struct json_object *scrub = json_object_new_object();
+	char buf[40];
+	int l, k;
+
+	json_object_object_add(o, "enabled", json_object_new_boolean(b->enabled));
+	json_object_object_add(o, "dry_run", json_object_new_boolean(b->dry_run));
+	for (l = XG_LVL_FS_RATELIMIT; l < XG_LVL_MAX; l++)
+		json_object_object_add(levels, xg_bgp_level_name(l), level_json(&b->level[l]));
+	json_object_object_add(o, "levels", levels);
+	json_object_object_add(o, "step_down_ratio", new_number(b->step_down_ratio, true));
+	json_object_object_add(o, "hold_down_s", json_object_new_int64(b->hold_down_s));
+	json_object_object_add(o, "rate_limit_bps",
+			       json_object_new_int64((int64_t)b->rate_limit_bps));
+	json_object_object_add(o, "rule_ttl_s", json_object_new_int64(b->rule_ttl_s));
+	json_object_object_add(o, "max_rules", json_object_new_int64(b->max_rules));
+	json_object_object_add(o, "max_announce_per_min",
+			       json_object_new_int64(b->max_announce_per_min));
+	json_object_object_add(o, "max_flowspec_sources",
+			       json_object_new_int64(b->max_flowspec_sources));
+	/* 65535:666 is not listed: it is always sent */
+	for (k = 0; k < b->n_comm; k++) {
+		snprintf(buf, sizeof(buf), "%u:%u", b->comm[k] >> 16, b->comm[k] & 0xffff);
+		json_object_array_add(comm, json_object_new_string(buf));
+	}
+	json_object_object_add(o, "communities", comm);
+	for (k = 0; k < b->n_lcomm; k++) {
+		snprintf(buf, sizeof(buf), "%u:%u:%u", b->lcomm[k].global, b->lcomm[k].local1,
+			 b->lcomm[k].local2);
+		json_object_array_add(lcomm, json_object_new_string(buf));
+	}
+	json_object_object_add(o, "large_communities", lcomm);
+	json_object_object_add(o, "next_hop_v4", json_object_new_string(b->next_hop_v4));
+	json_object_object_add(o, "next_hop_v6", json_object_new_string(b->next_hop_v6));
+	json_object_object_add(o, "rtbh_min_prefix_v4",
+			       json_object_new_int64(b->rtbh_min_prefix_v4));
+	json_object_object_add(o, "rtbh_min_prefix_v6",
+			       json_object_new_int64(b->rtbh_min_prefix_v6));
+	json_object_object_add(o, "allow_private", json_object_new_boolean(b->allow_private));
+	json_object_object_add(o, "never_blackhole", cidrs_json(b->never_blackhole, b->n_never));
+	json_object_object_add(scrub, "url", redacted_json(b->scrub_url, NULL));
+	json_object_object_add(
+	    scrub, "command",
+	    strs_json(b->scrub_command[0], sizeof(b->scrub_command[0]), b->n_scrub_args, false));
+	json_object_object_add(o, "scrub", scrub);
+	json_object_object_add(o, "speakers", speakers_json(b));
+	return o;
+}
+
+static struct json_object *http_json(const struct xg_http_cfg *h)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *sp = json_object_new_object();
+
+	json_object_object_add(o, "enabled", json_object_new_boolean(h->enabled));
+	json_object_object_add(o, "bind", json_object_new_string(h->bind));
+	json_object_object_add(o, "port", json_object_new_int64(h->port));
+	/* "***" is not a valid token: a shown file cannot be loaded as if it
+	 * had one */
+	json_object_object_add(o, "token", json_object_new_string(h->token[0] ? "***" : ""));
+	json_object_object_add(o, "read_auth", json_object_new_boolean(h->read_auth));
+	json_object_object_add(o, "top_ports", json_object_new_int64(h->top_ports));
+	json_object_object_add(sp, "enabled", json_object_new_boolean(h->status_page));
+	json_object_object_add(sp, "redact", json_object_new_boolean(h->status_redact));
+	json_object_object_add(sp, "title", json_object_new_string(h->status_title));
+	json_object_object_add(o, "status_page", sp);
+	return o;
+}
+
 struct json_object *xg_cfg_to_json(const struct xg_cfg *cfg)
 {
 	struct json_object *root = json_object_new_object();
@@ -2557,5 +3534,7 @@ struct json_object *xg_cfg_to_json(const struct xg_cfg *cfg)
 	json_object_object_add(root, "mitigation", mitigation_json(&cfg->mitigation));
 	json_object_object_add(root, "pcap", pcap_json(&cfg->pcap));
 	json_object_object_add(root, "alerts", alerts_json(&cfg->alerts));
+	json_object_object_add(root, "bgp", bgp_json(&cfg->bgp));
+	json_object_object_add(root, "http", http_json(&cfg->http));
 	return root;
 }

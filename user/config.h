@@ -15,6 +15,7 @@
 
 #include "alert_cfg.h"
 #include "baseline.h"
+#include "bgp_cfg.h"
 #include "cidr.h"
 #include "detect.h"
 #include "planner.h"
@@ -75,6 +76,24 @@ struct xg_pcap_cfg {
 	uint32_t min_free_mb;	       /* stop writing under this much free space (512) */
 };
 
+/* The HTTP server inside xdpctl run: /metrics, /api/v1, /status. */
+#define XG_HTTP_DEFAULT_PORT 9477
+#define XG_HTTP_TOKEN_LEN    128
+#define XG_HTTP_TITLE_LEN    128
+#define XG_HTTP_TOP_PORTS    64
+
+struct xg_http_cfg {
+	bool enabled;			      /* serve at all (default true) */
+	char bind[48];			      /* an IPv4 or IPv6 address (127.0.0.1) */
+	uint16_t port;			      /* 9477 */
+	char token[XG_HTTP_TOKEN_LEN];	      /* bearer token; "" = no changes allowed */
+	bool read_auth;			      /* reads need the token too (false) */
+	uint32_t top_ports;		      /* busiest ports exported per tick, 0-64 (10) */
+	bool status_page;		      /* serve /status (true) */
+	bool status_redact;		      /* no IP address on /status (true) */
+	char status_title[XG_HTTP_TITLE_LEN]; /* "" = "xdpguard status" */
+};
+
 struct xg_cfg {
 	/* daemon */
 	int n_interfaces;
@@ -110,6 +129,12 @@ struct xg_cfg {
 
 	/* notifications */
 	struct xg_alerts_cfg alerts;
+
+	/* escalation to the network (FlowSpec, RTBH, scrubbing) */
+	struct xg_bgp_cfg bgp;
+
+	/* metrics, API and status page */
+	struct xg_http_cfg http;
 };
 
 /* The embedded defaults. */

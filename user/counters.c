@@ -101,3 +101,30 @@ void xg_counters_delta(const struct xg_counters *a, const struct xg_counters *b,
 		out->port[i] = sub(a->port[i], b->port[i]);
 	out->mono_ns = sub(a->mono_ns, b->mono_ns);
 }
+
+static int by_packets_desc(const void *a, const void *b)
+{
+	const struct xg_port_count *x = a, *y = b;
+
+	return x->packets < y->packets ? 1 : x->packets > y->packets ? -1 : 0;
+}
+
+int xg_counters_top_ports(const struct xg_counters *d, struct xg_port_count *out, int max)
+{
+	int n = 0, k;
+
+	if (max <= 0)
+		return 0;
+	for (k = 0; k < 2 * XG_PORTS; k++) {
+		if (!d->port[k])
+			continue;
+		if (n < max) {
+			out[n++] = (struct xg_port_count){k / XG_PORTS, k % XG_PORTS, d->port[k]};
+			qsort(out, (size_t)n, sizeof(*out), by_packets_desc);
+		} else if (d->port[k] > out[n - 1].packets) {
+			out[n - 1] = (struct xg_port_count){k / XG_PORTS, k % XG_PORTS, d->port[k]};
+			qsort(out, (size_t)n, sizeof(*out), by_packets_desc);
+		}
+	}
+	return n;
+}

@@ -25,4 +25,15 @@ void xg_counters_delta(const struct xg_counters *a, const struct xg_counters *b,
 /* The same for the hot counters alone. */
 void xg_stats_delta(const struct xg_stats *a, const struct xg_stats *b, struct xg_stats *out);
 
+/* One destination port's packets in a delta. */
+struct xg_port_count {
+	int l4; /* XG_PORT_L4_TCP or XG_PORT_L4_UDP */
+	int port;
+	uint64_t packets;
+};
+
+/* The busiest destination ports of a delta, busiest first, at most max:
+ * what xdpctl stats and xdpctl top print. Returns how many. */
+int xg_counters_top_ports(const struct xg_counters *d, struct xg_port_count *out, int max);
+
 #endif

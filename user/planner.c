@@ -124,6 +124,16 @@ uint8_t xg_plan_amp_class(const struct xg_class *cls)
 	return XG_AMP_NONE;
 }
 
+uint16_t xg_plan_amp_port(uint8_t amp)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(amp_classes) / sizeof(amp_classes[0]); i++)
+		if (amp_classes[i].amp == amp)
+			return amp_classes[i].port;
+	return 0;
+}
+
 int xg_plan_attack_metric(const struct xg_class *cls)
 {
 	static const struct {

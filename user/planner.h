@@ -92,6 +92,10 @@ uint8_t xg_plan_service_class(const char *service);
  * family or subtype. */
 uint8_t xg_plan_amp_class(const struct xg_class *cls);
 
+/* The reflector source port of an enum xg_amp class (53 for XG_AMP_DNS); 0
+ * for XG_AMP_NONE and XG_AMP_OTHER (configured ports). */
+uint16_t xg_plan_amp_port(uint8_t amp);
+
 /* The metric (enum xg_metric) whose rate the attack of this class is
  * measured by: sip_invite_flood -> sip_invite_pps, syn_flood -> syn_pps,
  * udp_flood on sip-udp -> sip_udp_pps, ...; XG_M_PPS for multi_vector and

@@ -59,6 +59,10 @@ static const char usage[] =
     "  alerts test SINK\n"
     "        The alert queue and its sinks (webhook, PagerDuty, Slack, Discord,\n"
     "        OpsGenie, email, syslog); send a marked test event to one.\n"
+    "  bgp status|list [--json]\n"
+    "  bgp announce|withdraw RULE...   bgp flush\n"
+    "        BGP escalation: FlowSpec and RTBH rules through ExaBGP, GoBGP,\n"
+    "        BIRD 2, FRR or a webhook; by hand, with the same safety checks.\n"
     "  pcap list [--json]\n"
     "  pcap get INCIDENT -o FILE [--uncompressed]\n"
     "        The per-incident packet captures (STATE_DIR/pcaps/INCIDENT.pcap.gz),\n"
@@ -71,6 +75,10 @@ static const char usage[] =
     "  stats [--json] [--interval MS]\n"
     "        Rates over one second (or MS): protocols, services, SIP methods, TCP\n"
     "        flags, verdicts, drops by reason, top destination ports.\n"
+    "  top [--interval MS] [--api URL] [--once | --batch N]\n"
+    "        Live view (curses): rates by protocol, service and SIP method,\n"
+    "        verdicts, drops, top ports and sources, the open incident and the\n"
+    "        mitigation from the daemon's API (see 'xdpctl top --help').\n"
     "  set KEY VALUE        monitor-only on|off, sample-rate N, sip-udp-ports,\n"
     "                       sip-tcp-ports, sip-tls-ports, rtp-ports, extra-class\n"
     "                       (see 'xdpctl set --help')\n"
@@ -104,7 +112,9 @@ static const struct command commands[] = {
     {"config", cmd_config},
     {"peers", cmd_peers},
     {"alerts", cmd_alerts},
+    {"bgp", cmd_bgp},
     {"pcap", cmd_pcap},
+    {"top", cmd_top},
 };
 
 static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)

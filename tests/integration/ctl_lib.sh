@@ -40,6 +40,9 @@ ns_setup() {
 	ip -n "$NS_RX" addr add "$RX_IP/24" dev veth-rx
 	ip -n "$NS_TX" link set veth-tx up
 	ip -n "$NS_RX" link set veth-rx up
+	# the daemon's HTTP API listens on 127.0.0.1 of its namespace
+	ip -n "$NS_TX" link set lo up
+	ip -n "$NS_RX" link set lo up
 	RX_MAC=$(ip -n "$NS_RX" -o link show veth-rx | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
 }
 

@@ -8,10 +8,11 @@
 int main(void)
 {
 	void (*const suites[])(void) = {
-	    add_core_suite,	   add_config_suite,  add_baseline_suite,      add_detect_suite,
-	    add_classify_suite,	   add_journal_suite, add_collector_suite,     add_planner_suite,
-	    add_alert_route_suite, add_alertq_suite,  add_alert_payload_suite, add_alerter_suite,
-	    add_pcapw_suite,
+	    add_core_suite,	   add_config_suite,	 add_baseline_suite,	  add_detect_suite,
+	    add_classify_suite,	   add_journal_suite,	 add_collector_suite,	  add_planner_suite,
+	    add_alert_route_suite, add_alertq_suite,	 add_alert_payload_suite, add_alerter_suite,
+	    add_pcapw_suite,	   add_bgp_intent_suite, add_escalate_suite,	  add_prom_suite,
+	    add_history_suite,	   add_statuspage_suite,
 	};
 	unsigned int run, failed, i;
 

@@ -18,5 +18,10 @@ void add_alert_route_suite(void) __attribute__((weak));
 void add_alertq_suite(void) __attribute__((weak));
 void add_alerter_suite(void) __attribute__((weak));
 void add_pcapw_suite(void) __attribute__((weak));
+void add_bgp_intent_suite(void) __attribute__((weak));
+void add_escalate_suite(void) __attribute__((weak));
+void add_prom_suite(void) __attribute__((weak));
+void add_history_suite(void) __attribute__((weak));
+void add_statuspage_suite(void) __attribute__((weak));
 
 #endif

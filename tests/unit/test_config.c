@@ -74,6 +74,15 @@ static void test_defaults(void)
 	for (m = 0; m < XG_M_MAX; m++)
 		CU_ASSERT_DOUBLE_EQUAL(c.baseline.floor[m], xg_metric_default_floor(m), 1e-9);
 	CU_ASSERT_EQUAL(c.detect.close_ticks, 5);
+	CU_ASSERT_TRUE(c.http.enabled);
+	CU_ASSERT_STRING_EQUAL(c.http.bind, "127.0.0.1");
+	CU_ASSERT_EQUAL(c.http.port, 9477);
+	CU_ASSERT_STRING_EQUAL(c.http.token, "");
+	CU_ASSERT_FALSE(c.http.read_auth);
+	CU_ASSERT_EQUAL(c.http.top_ports, 10);
+	CU_ASSERT_TRUE(c.http.status_page);
+	CU_ASSERT_TRUE(c.http.status_redact);
+	CU_ASSERT_STRING_EQUAL(c.http.status_title, "");
 	CU_ASSERT_TRUE(c.pcap.enabled);
 	CU_ASSERT_STRING_EQUAL(c.pcap.dir, "");
 	CU_ASSERT_EQUAL(c.pcap.peace_sample_rate, 1024);
@@ -173,15 +182,16 @@ static void test_full_file_round_trip(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
 	{
 		static const char *const keys[] = {
-		    "interfaces",   "attach_mode", "tick_ms",	   "state_dir", "log_level",
-		    "monitor_only", "sample_rate", "learn_budget", "services",	"baseline",
-		    "detection",    "mitigation",  "pcap",	   "alerts",
+		    "interfaces", "attach_mode",  "tick_ms",	 "state_dir",
+		    "log_level",  "monitor_only", "sample_rate", "learn_budget",
+		    "services",	  "baseline",	  "detection",	 "mitigation",
+		    "pcap",	  "alerts",	  "bgp",	 "http",
 		};
 		struct json_object *svc, *base, *floors, *det, *x;
 		size_t i;
 		int m;
 
-		CU_ASSERT_EQUAL(json_object_object_length(o), 14);
+		CU_ASSERT_EQUAL(json_object_object_length(o), 16);
 		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			CU_ASSERT_TRUE(json_object_object_get_ex(o, keys[i], NULL));
 		CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(o, "services", &svc));
@@ -256,7 +266,7 @@ static void test_unknown_keys(void)
 	    {"{\n  \"tick_ms\": 500,\n  \"tickms\": 500\n}",
 	     "t.json:3: tickms: unknown key (known: interfaces, attach_mode, tick_ms, state_dir, "
 	     "log_level, monitor_only, sample_rate, learn_budget, services, baseline, "
-	     "detection, mitigation, pcap, alerts)"},
+	     "detection, mitigation, pcap, alerts, bgp, http)"},
 	    {"{\n  \"baseline\": {\n    \"window\": 300,\n    \"windw\": 300\n  }\n}",
 	     "t.json:4: baseline.windw: unknown key (known: window, multiplier, percentile, "
 	     "learning_s, tow_after_s, floors)"},
@@ -281,7 +291,7 @@ static void test_unknown_keys(void)
 	    {"{\"services\": {},\n\"\\u0062ad\\nkey\": 1}",
 	     "t.json:2: bad?key: unknown key (known: interfaces, attach_mode, tick_ms, state_dir, "
 	     "log_level, monitor_only, sample_rate, learn_budget, services, baseline, "
-	     "detection, mitigation, pcap, alerts)"},
+	     "detection, mitigation, pcap, alerts, bgp, http)"},
 	};
 
 	check_bad(v, sizeof(v) / sizeof(v[0]));
@@ -1255,6 +1265,740 @@ static void test_pcap_show(void)
 	free(b);
 }
 
+/* ---- bgp ---- */
+
+static void test_bgp_defaults(void)
+{
+	static const char *const names[] = {
+	    NULL, "local", "flowspec_ratelimit", "flowspec_discard", "rtbh", "scrub"};
+	struct xg_cfg *c = malloc(sizeof(*c));
+	const struct xg_bgp_cfg *b;
+	struct xg_speaker_cfg s;
+	int t, l;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	xg_cfg_defaults(c);
+	b = &c->bgp;
+	CU_ASSERT_FALSE(b->enabled);
+	CU_ASSERT_FALSE(b->dry_run);
+	CU_ASSERT_TRUE(b->level[XG_LVL_LOCAL].enabled);
+	CU_ASSERT_DOUBLE_EQUAL(b->level[XG_LVL_LOCAL].pps, 0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(b->level[XG_LVL_LOCAL].bps, 0, 1e-9);
+	CU_ASSERT_TRUE(b->level[XG_LVL_FS_RATELIMIT].enabled);
+	CU_ASSERT_DOUBLE_EQUAL(b->level[XG_LVL_FS_RATELIMIT].pps, 500000, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(b->level[XG_LVL_FS_RATELIMIT].bps, 2e9, 1e-9);
+	CU_ASSERT_TRUE(b->level[XG_LVL_FS_DISCARD].enabled);
+	CU_ASSERT_DOUBLE_EQUAL(b->level[XG_LVL_FS_DISCARD].pps, 1000000, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(b->level[XG_LVL_FS_DISCARD].bps, 5e9, 1e-9);
+	CU_ASSERT_TRUE(b->level[XG_LVL_RTBH].enabled);
+	CU_ASSERT_DOUBLE_EQUAL(b->level[XG_LVL_RTBH].pps, 5000000, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(b->level[XG_LVL_RTBH].bps, 9e9, 1e-9);
+	CU_ASSERT_FALSE(b->level[XG_LVL_SCRUB].enabled);
+	CU_ASSERT_DOUBLE_EQUAL(b->level[XG_LVL_SCRUB].pps, 10000000, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(b->level[XG_LVL_SCRUB].bps, 2e10, 1e-9);
+	for (l = XG_LVL_LOCAL; l < XG_LVL_MAX; l++)
+		CU_ASSERT_FALSE(b->level[l].dry_run);
+	CU_ASSERT_DOUBLE_EQUAL(b->step_down_ratio, 0.5, 1e-12);
+	CU_ASSERT_EQUAL(b->hold_down_s, 30);
+	CU_ASSERT_EQUAL(b->rate_limit_bps, 125000);
+	CU_ASSERT_EQUAL(b->rule_ttl_s, 600);
+	CU_ASSERT_EQUAL(b->max_rules, 200);
+	CU_ASSERT_EQUAL(b->max_announce_per_min, 60);
+	CU_ASSERT_EQUAL(b->max_flowspec_sources, 16);
+	CU_ASSERT_EQUAL(b->n_comm, 0);
+	CU_ASSERT_EQUAL(b->n_lcomm, 0);
+	CU_ASSERT_STRING_EQUAL(b->next_hop_v4, "192.0.2.1");
+	CU_ASSERT_STRING_EQUAL(b->next_hop_v6, "100::1");
+	CU_ASSERT_EQUAL(b->rtbh_min_prefix_v4, 32);
+	CU_ASSERT_EQUAL(b->rtbh_min_prefix_v6, 128);
+	CU_ASSERT_FALSE(b->allow_private);
+	CU_ASSERT_EQUAL(b->n_never, 0);
+	CU_ASSERT_STRING_EQUAL(b->scrub_url, "");
+	CU_ASSERT_EQUAL(b->n_scrub_args, 0);
+	CU_ASSERT_EQUAL(b->n_speakers, 0);
+
+	/* each speaker type's defaults */
+	xg_speaker_cfg_defaults(&s, XG_SPK_EXABGP);
+	CU_ASSERT_EQUAL(s.type, XG_SPK_EXABGP);
+	CU_ASSERT_STRING_EQUAL(s.name, "");
+	CU_ASSERT_STRING_EQUAL(s.socket, "");
+	CU_ASSERT_TRUE(s.flowspec && s.rtbh);
+	CU_ASSERT_EQUAL(s.timeout_ms, 5000);
+	xg_speaker_cfg_defaults(&s, XG_SPK_GOBGP);
+	CU_ASSERT_STRING_EQUAL(s.target, "127.0.0.1:50051");
+	CU_ASSERT_STRING_EQUAL(s.program, "gobgp");
+	CU_ASSERT_TRUE(s.flowspec && s.rtbh);
+	xg_speaker_cfg_defaults(&s, XG_SPK_BIRD);
+	CU_ASSERT_STRING_EQUAL(s.socket, "/run/bird/bird.ctl");
+	CU_ASSERT_STRING_EQUAL(s.program, "birdc");
+	CU_ASSERT_STRING_EQUAL(s.include, "");
+	CU_ASSERT_STRING_EQUAL(s.prefix, "xdpguard");
+	CU_ASSERT_STRING_EQUAL(s.flow4_table, "flowtab4");
+	CU_ASSERT_STRING_EQUAL(s.flow6_table, "flowtab6");
+	CU_ASSERT_STRING_EQUAL(s.rtbh4_table, "master4");
+	CU_ASSERT_STRING_EQUAL(s.rtbh6_table, "master6");
+	CU_ASSERT_EQUAL(s.timeout_ms, 5000);
+	xg_speaker_cfg_defaults(&s, XG_SPK_FRR);
+	CU_ASSERT_STRING_EQUAL(s.program, "vtysh");
+	CU_ASSERT_STRING_EQUAL(s.socket, "");
+	CU_ASSERT_EQUAL(s.asn, 0);
+	CU_ASSERT_FALSE(s.flowspec);
+	CU_ASSERT_TRUE(s.rtbh);
+	xg_speaker_cfg_defaults(&s, XG_SPK_WEBHOOK);
+	CU_ASSERT_STRING_EQUAL(s.url, "");
+	CU_ASSERT_TRUE(s.flowspec && s.rtbh);
+	CU_ASSERT_EQUAL(s.timeout_ms, 5000);
+
+	/* names */
+	for (t = XG_SPK_EXABGP; t <= XG_SPK_WEBHOOK; t++)
+		CU_ASSERT_EQUAL(xg_speaker_type_parse(xg_speaker_type_name(t)), t);
+	CU_ASSERT_STRING_EQUAL(xg_speaker_type_name(XG_SPK_FRR), "frr");
+	CU_ASSERT_EQUAL(xg_speaker_type_parse("bird2"), -1);
+	CU_ASSERT_EQUAL(xg_speaker_type_parse(""), -1);
+	CU_ASSERT_EQUAL(xg_speaker_type_parse(NULL), -1);
+	for (l = XG_LVL_NONE; l < XG_LVL_MAX; l++) {
+		if (names[l]) {
+			CU_ASSERT_STRING_EQUAL(xg_bgp_level_name(l), names[l]);
+		} else {
+			CU_ASSERT_PTR_NULL(xg_bgp_level_name(l));
+		}
+	}
+	CU_ASSERT_PTR_NULL(xg_bgp_level_name(XG_LVL_MAX));
+	CU_ASSERT_PTR_NULL(xg_bgp_level_name(-1));
+	free(c);
+}
+
+static const char bgp_full[] =
+    "{\n"
+    "  \"bgp\": {\n"
+    "    \"enabled\": true,\n"
+    "    \"dry_run\": false,\n"
+    "    \"levels\": {\n"
+    "      \"flowspec_ratelimit\": {\"enabled\": true, \"pps\": 200000, \"bps\": 0},\n"
+    "      \"flowspec_discard\": {\"pps\": 400000, \"bps\": 1e9, \"dry_run\": true},\n"
+    "      \"rtbh\": {\"enabled\": false},\n"
+    "      \"scrub\": {\"enabled\": true, \"pps\": 2000000, \"bps\": 4.5e10}\n"
+    "    },\n"
+    "    \"step_down_ratio\": 0.25,\n"
+    "    \"hold_down_s\": 120,\n"
+    "    \"rate_limit_bps\": 1250000,\n"
+    "    \"rule_ttl_s\": 300,\n"
+    "    \"max_rules\": 50,\n"
+    "    \"max_announce_per_min\": 10,\n"
+    "    \"max_flowspec_sources\": 8,\n"
+    "    \"communities\": [\"65535:666\", \"64512:100\", \"0:65535\"],\n"
+    "    \"large_communities\": [\"4200000000:1:2\", \"64512:0:4294967295\"],\n"
+    "    \"next_hop_v4\": \"198.51.100.1\",\n"
+    "    \"next_hop_v6\": \"2001:DB8:0::1\",\n"
+    "    \"rtbh_min_prefix_v4\": 24,\n"
+    "    \"rtbh_min_prefix_v6\": 64,\n"
+    "    \"allow_private\": true,\n"
+    "    \"never_blackhole\": [\"203.0.113.0/24\", \"2001:db8:1::/48\"],\n"
+    "    \"scrub\": {\"url\": \"https://scrub.example.net/api/divert\",\n"
+    "              \"command\": [\"/usr/local/bin/divert\", \"--on\", \"edge 1\"]},\n"
+    "    \"speakers\": [\n"
+    "      {\"name\": \"exa\", \"type\": \"exabgp\"},\n"
+    "      {\"name\": \"go-1\", \"type\": \"gobgp\", \"target\": \"[::1]:50051\",\n"
+    "       \"program\": \"/usr/bin/gobgp\", \"timeout_ms\": 2000},\n"
+    "      {\"name\": \"bird\", \"include\": \"/etc/bird/xdpguard.conf\", \"type\": \"bird\",\n"
+    "       \"socket\": \"/run/bird.ctl\", \"program\": \"birdc2\", \"prefix\": \"xg\",\n"
+    "       \"flow4_table\": \"fs4\", \"flow6_table\": \"fs6\", \"rtbh4_table\": \"t4\",\n"
+    "       \"rtbh6_table\": \"t6\", \"families\": [\"flowspec\"]},\n"
+    "      {\"name\": \"frr_1\", \"type\": \"frr\", \"asn\": 4294967295, \"socket\": "
+    "\"/run/frr\",\n"
+    "       \"families\": [\"rtbh\"]},\n"
+    "      {\"name\": \"hook\", \"type\": \"webhook\", \"url\": \"http://10.0.0.9:8080/bgp\",\n"
+    "       \"families\": [\"rtbh\", \"flowspec\"]}\n"
+    "    ]\n"
+    "  }\n"
+    "}\n";
+
+static void test_bgp_full(void)
+{
+	struct xg_cfg *c = malloc(sizeof(*c));
+	const struct xg_speaker_cfg *s;
+	const struct xg_bgp_cfg *b;
+	char err[1024], buf[64];
+	int ret;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	ret = xg_cfg_parse(c, bgp_full, "b.json", err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_EQUAL_FATAL(ret, 0);
+	b = &c->bgp;
+	CU_ASSERT_TRUE(b->enabled);
+	CU_ASSERT_FALSE(b->dry_run);
+	CU_ASSERT_TRUE(b->level[XG_LVL_LOCAL].enabled);
+	CU_ASSERT_TRUE(b->level[XG_LVL_FS_RATELIMIT].enabled);
+	CU_ASSERT_DOUBLE_EQUAL(b->level[XG_LVL_FS_RATELIMIT].pps, 200000, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(b->level[XG_LVL_FS_RATELIMIT].bps, 0, 1e-9);
+	CU_ASSERT_FALSE(b->level[XG_LVL_FS_RATELIMIT].dry_run);
+	CU_ASSERT_TRUE(b->level[XG_LVL_FS_DISCARD].enabled); /* the default */
+	CU_ASSERT_DOUBLE_EQUAL(b->level[XG_LVL_FS_DISCARD].pps, 400000, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(b->level[XG_LVL_FS_DISCARD].bps, 1e9, 1e-9);
+	CU_ASSERT_TRUE(b->level[XG_LVL_FS_DISCARD].dry_run);
+	CU_ASSERT_FALSE(b->level[XG_LVL_RTBH].enabled);
+	CU_ASSERT_DOUBLE_EQUAL(b->level[XG_LVL_RTBH].pps, 5000000, 1e-9); /* the default */
+	CU_ASSERT_TRUE(b->level[XG_LVL_SCRUB].enabled);
+	CU_ASSERT_DOUBLE_EQUAL(b->level[XG_LVL_SCRUB].pps, 2000000, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(b->level[XG_LVL_SCRUB].bps, 4.5e10, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(b->step_down_ratio, 0.25, 1e-12);
+	CU_ASSERT_EQUAL(b->hold_down_s, 120);
+	CU_ASSERT_EQUAL(b->rate_limit_bps, 1250000);
+	CU_ASSERT_EQUAL(b->rule_ttl_s, 300);
+	CU_ASSERT_EQUAL(b->max_rules, 50);
+	CU_ASSERT_EQUAL(b->max_announce_per_min, 10);
+	CU_ASSERT_EQUAL(b->max_flowspec_sources, 8);
+	/* 65535:666 is always sent: not kept in the list */
+	CU_ASSERT_EQUAL_FATAL(b->n_comm, 2);
+	CU_ASSERT_EQUAL(b->comm[0], 64512u << 16 | 100);
+	CU_ASSERT_EQUAL(b->comm[1], 65535u);
+	CU_ASSERT_EQUAL_FATAL(b->n_lcomm, 2);
+	CU_ASSERT_EQUAL(b->lcomm[0].global, 4200000000u);
+	CU_ASSERT_EQUAL(b->lcomm[0].local1, 1);
+	CU_ASSERT_EQUAL(b->lcomm[0].local2, 2);
+	CU_ASSERT_EQUAL(b->lcomm[1].global, 64512);
+	CU_ASSERT_EQUAL(b->lcomm[1].local1, 0);
+	CU_ASSERT_EQUAL(b->lcomm[1].local2, 4294967295u);
+	CU_ASSERT_STRING_EQUAL(b->next_hop_v4, "198.51.100.1");
+	CU_ASSERT_STRING_EQUAL(b->next_hop_v6, "2001:db8::1"); /* canonical */
+	CU_ASSERT_EQUAL(b->rtbh_min_prefix_v4, 24);
+	CU_ASSERT_EQUAL(b->rtbh_min_prefix_v6, 64);
+	CU_ASSERT_TRUE(b->allow_private);
+	CU_ASSERT_EQUAL_FATAL(b->n_never, 2);
+	xg_cidr_format(&b->never_blackhole[1], buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "2001:db8:1::/48");
+	CU_ASSERT_STRING_EQUAL(b->scrub_url, "https://scrub.example.net/api/divert");
+	CU_ASSERT_EQUAL_FATAL(b->n_scrub_args, 3);
+	CU_ASSERT_STRING_EQUAL(b->scrub_command[0], "/usr/local/bin/divert");
+	CU_ASSERT_STRING_EQUAL(b->scrub_command[2], "edge 1");
+
+	CU_ASSERT_EQUAL_FATAL(b->n_speakers, 5);
+	s = b->speakers;
+	CU_ASSERT_STRING_EQUAL(s[0].name, "exa");
+	CU_ASSERT_EQUAL(s[0].type, XG_SPK_EXABGP);
+	CU_ASSERT_STRING_EQUAL(s[0].socket, "");
+	CU_ASSERT_EQUAL(s[0].timeout_ms, 5000);
+	CU_ASSERT_TRUE(s[0].flowspec && s[0].rtbh);
+	CU_ASSERT_EQUAL(s[1].type, XG_SPK_GOBGP);
+	CU_ASSERT_STRING_EQUAL(s[1].name, "go-1");
+	CU_ASSERT_STRING_EQUAL(s[1].target, "[::1]:50051");
+	CU_ASSERT_STRING_EQUAL(s[1].program, "/usr/bin/gobgp");
+	CU_ASSERT_EQUAL(s[1].timeout_ms, 2000);
+	/* the type after another key: read first all the same */
+	CU_ASSERT_EQUAL(s[2].type, XG_SPK_BIRD);
+	CU_ASSERT_STRING_EQUAL(s[2].include, "/etc/bird/xdpguard.conf");
+	CU_ASSERT_STRING_EQUAL(s[2].socket, "/run/bird.ctl");
+	CU_ASSERT_STRING_EQUAL(s[2].program, "birdc2");
+	CU_ASSERT_STRING_EQUAL(s[2].prefix, "xg");
+	CU_ASSERT_STRING_EQUAL(s[2].flow4_table, "fs4");
+	CU_ASSERT_STRING_EQUAL(s[2].flow6_table, "fs6");
+	CU_ASSERT_STRING_EQUAL(s[2].rtbh4_table, "t4");
+	CU_ASSERT_STRING_EQUAL(s[2].rtbh6_table, "t6");
+	CU_ASSERT_TRUE(s[2].flowspec);
+	CU_ASSERT_FALSE(s[2].rtbh);
+	CU_ASSERT_EQUAL(s[3].type, XG_SPK_FRR);
+	CU_ASSERT_EQUAL(s[3].asn, 4294967295u);
+	CU_ASSERT_STRING_EQUAL(s[3].socket, "/run/frr");
+	CU_ASSERT_STRING_EQUAL(s[3].program, "vtysh");
+	CU_ASSERT_FALSE(s[3].flowspec);
+	CU_ASSERT_TRUE(s[3].rtbh);
+	CU_ASSERT_EQUAL(s[4].type, XG_SPK_WEBHOOK);
+	CU_ASSERT_STRING_EQUAL(s[4].url, "http://10.0.0.9:8080/bgp");
+	CU_ASSERT_TRUE(s[4].flowspec && s[4].rtbh);
+	/* the rest keeps its defaults */
+	CU_ASSERT_TRUE(c->mitigation.enabled);
+	CU_ASSERT_EQUAL(c->tick_ms, 1000);
+
+	/* Keys left out keep their defaults; an empty section is the
+	 * defaults. */
+	CU_ASSERT_EQUAL_FATAL(
+	    xg_cfg_parse(c, "{\"bgp\": {\"hold_down_s\": 0, \"communities\": [\"65535:666\"]}}",
+			 "b.json", err, sizeof(err)),
+	    0);
+	CU_ASSERT_EQUAL(c->bgp.hold_down_s, 0);
+	CU_ASSERT_EQUAL(c->bgp.n_comm, 0);
+	CU_ASSERT_EQUAL(c->bgp.max_rules, 200);
+	CU_ASSERT_EQUAL(xg_cfg_parse(c, "{\"bgp\": {}}", "b.json", err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(is_default(c));
+
+	/* Enabled without speakers is fine while every BGP level is dry-run
+	 * or off, and with one speaker of each family the levels need. */
+	CU_ASSERT_EQUAL(xg_cfg_parse(c, "{\"bgp\": {\"enabled\": true, \"dry_run\": true}}",
+				     "b.json", err, sizeof(err)),
+			0);
+	CU_ASSERT_EQUAL(
+	    xg_cfg_parse(c,
+			 "{\"bgp\": {\"enabled\": true, \"levels\": {\"flowspec_ratelimit\": "
+			 "{\"dry_run\": true}, \"flowspec_discard\": {\"enabled\": false}, "
+			 "\"rtbh\": {\"dry_run\": true}}}}",
+			 "b.json", err, sizeof(err)),
+	    0);
+	CU_ASSERT_EQUAL(
+	    xg_cfg_parse(c,
+			 "{\"bgp\": {\"enabled\": true, \"speakers\": [{\"name\": \"r\", "
+			 "\"type\": \"frr\", \"asn\": 64512}, {\"name\": \"f\", "
+			 "\"type\": \"gobgp\", \"families\": [\"flowspec\"]}]}}",
+			 "b.json", err, sizeof(err)),
+	    0);
+	/* a threshold of 0 leaves that measure out of the order check */
+	CU_ASSERT_EQUAL(
+	    xg_cfg_parse(
+		c,
+		"{\"bgp\": {\"levels\": {\"flowspec_ratelimit\": {\"pps\": 0, \"bps\": 1e9}, "
+		"\"flowspec_discard\": {\"pps\": 100}, \"scrub\": {\"enabled\": false, "
+		"\"pps\": 0, \"bps\": 0}}}}",
+		"b.json", err, sizeof(err)),
+	    0);
+	CU_ASSERT_DOUBLE_EQUAL(c->bgp.level[XG_LVL_FS_DISCARD].pps, 100, 1e-9);
+	free(c);
+}
+
+static void test_bgp_bad_values(void)
+{
+	static const struct bad v[] = {
+	    {"{\"bgp\": {\n\"enable\": true}}",
+	     "t.json:2: bgp.enable: unknown key (known: enabled, dry_run, levels, step_down_ratio, "
+	     "hold_down_s, rate_limit_bps, rule_ttl_s, max_rules, max_announce_per_min, "
+	     "max_flowspec_sources, communities, large_communities, next_hop_v4, next_hop_v6, "
+	     "rtbh_min_prefix_v4, rtbh_min_prefix_v6, allow_private, never_blackhole, scrub, "
+	     "speakers)"},
+	    {"{\"bgp\": []}", "t.json:1: bgp: must be an object, got an array"},
+	    {"{\"bgp\": {\"enabled\": \"yes\"}}",
+	     "t.json:1: bgp.enabled: must be true or false, got \"yes\""},
+	    {"{\"bgp\": {\"allow_private\": 1}}",
+	     "t.json:1: bgp.allow_private: must be true or false, got 1"},
+	    {"{\"bgp\": {\"step_down_ratio\": 1}}",
+	     "t.json:1: bgp.step_down_ratio: must be a number over 0 and under 1, got 1"},
+	    {"{\"bgp\": {\"step_down_ratio\": 0}}",
+	     "t.json:1: bgp.step_down_ratio: must be a number over 0 and under 1, got 0"},
+	    {"{\"bgp\": {\"hold_down_s\": 86401}}",
+	     "t.json:1: bgp.hold_down_s: must be an integer 0-86400, got 86401"},
+	    {"{\"bgp\": {\"rate_limit_bps\": 0}}",
+	     "t.json:1: bgp.rate_limit_bps: must be an integer 1-1000000000000, got 0"},
+	    {"{\"bgp\": {\"rule_ttl_s\": 9}}",
+	     "t.json:1: bgp.rule_ttl_s: must be an integer 10-604800, got 9"},
+	    {"{\"bgp\": {\"max_rules\": 10001}}",
+	     "t.json:1: bgp.max_rules: must be an integer 1-10000, got 10001"},
+	    {"{\"bgp\": {\"max_announce_per_min\": 0}}",
+	     "t.json:1: bgp.max_announce_per_min: must be an integer 1-100000, got 0"},
+	    {"{\"bgp\": {\"max_flowspec_sources\": 257}}",
+	     "t.json:1: bgp.max_flowspec_sources: must be an integer 1-256, got 257"},
+	    {"{\"bgp\": {\"rtbh_min_prefix_v4\": 7}}",
+	     "t.json:1: bgp.rtbh_min_prefix_v4: must be an integer 8-32, got 7"},
+	    {"{\"bgp\": {\"rtbh_min_prefix_v6\": 129}}",
+	     "t.json:1: bgp.rtbh_min_prefix_v6: must be an integer 16-128, got 129"},
+	    /* next hops */
+	    {"{\"bgp\": {\n\"next_hop_v4\": \"2001:db8::1\"}}",
+	     "t.json:2: bgp.next_hop_v4: must be an IPv4 address, got \"2001:db8::1\""},
+	    {"{\"bgp\": {\"next_hop_v4\": \"192.0.2.1/32\"}}",
+	     "t.json:1: bgp.next_hop_v4: must be an IPv4 address, got \"192.0.2.1/32\""},
+	    {"{\"bgp\": {\"next_hop_v6\": \"192.0.2.1\"}}",
+	     "t.json:1: bgp.next_hop_v6: must be an IPv6 address, got \"192.0.2.1\""},
+	    /* communities */
+	    {"{\"bgp\": {\"communities\": [\"1:2\",\n\"65536:1\"]}}",
+	     "t.json:2: bgp.communities[1]: must be a community \"A:B\" (A and B 0-65535), got "
+	     "\"65536:1\""},
+	    {"{\"bgp\": {\"communities\": [\"1:2:3\"]}}",
+	     "t.json:1: bgp.communities[0]: must be a community \"A:B\" (A and B 0-65535), got "
+	     "\"1:2:3\""},
+	    {"{\"bgp\": {\"communities\": [\"1:\"]}}",
+	     "t.json:1: bgp.communities[0]: must be a community \"A:B\" (A and B 0-65535), got "
+	     "\"1:\""},
+	    {"{\"bgp\": {\"communities\": [\"+1:2\"]}}",
+	     "t.json:1: bgp.communities[0]: must be a community \"A:B\" (A and B 0-65535), got "
+	     "\"+1:2\""},
+	    {"{\"bgp\": {\"communities\": \"1:2\"}}",
+	     "t.json:1: bgp.communities: must be an array of communities \"A:B\", got \"1:2\""},
+	    {"{\"bgp\": {\"communities\": [\"1:2\", \"65535:666\",\n\"1:2\"]}}",
+	     "t.json:2: bgp.communities[2]: duplicate community 1:2"},
+	    {"{\"bgp\": {\n\"communities\": [\"1:1\", \"1:2\", \"1:3\", \"1:4\", \"1:5\", \"1:6\", "
+	     "\"1:7\", \"1:8\"]}}",
+	     "t.json:2: bgp.communities: at most 7 communities besides 65535:666 (always sent)"},
+	    {"{\"bgp\": {\"large_communities\": [\"1:2\"]}}",
+	     "t.json:1: bgp.large_communities[0]: must be a large community \"G:L1:L2\" (each "
+	     "0-4294967295), got \"1:2\""},
+	    {"{\"bgp\": {\"large_communities\": [\"4294967296:1:1\"]}}",
+	     "t.json:1: bgp.large_communities[0]: must be a large community \"G:L1:L2\" (each "
+	     "0-4294967295), got \"4294967296:1:1\""},
+	    {"{\"bgp\": {\"large_communities\": [\"1:2:3\",\n\"1:2:3\"]}}",
+	     "t.json:2: bgp.large_communities[1]: duplicate large community 1:2:3"},
+	    {"{\"bgp\": {\n\"large_communities\": [\"1:1:1\", \"1:1:2\", \"1:1:3\", \"1:1:4\", "
+	     "\"1:1:5\"]}}",
+	     "t.json:2: bgp.large_communities: at most 4 large communities, got 5"},
+	    /* never_blackhole */
+	    {"{\"bgp\": {\"never_blackhole\": [\"10.0.0.0/8\",\n\"10.1.2.3/24\"]}}",
+	     "t.json:2: bgp.never_blackhole[1]: invalid CIDR: '10.1.2.3/24' has host bits set "
+	     "(did you mean 10.1.2.0/24?)"},
+	    {"{\"bgp\": {\"never_blackhole\": \"10.0.0.0/8\"}}",
+	     "t.json:1: bgp.never_blackhole: must be an array of CIDR strings, got "
+	     "\"10.0.0.0/8\""},
+	    /* scrub */
+	    {"{\"bgp\": {\"scrub\": {\n\"url\": \"ftp://scrub.example.net\"}}}",
+	     "t.json:2: bgp.scrub.url: must be an http:// or https:// URL (or \"\")"},
+	    {"{\"bgp\": {\"scrub\": {\"command\": [\"divert\", \"-x\"]}}}",
+	     "t.json:1: bgp.scrub.command[0]: must be an absolute path (the program), got "
+	     "\"divert\""},
+	    {"{\"bgp\": {\"scrub\": {\"command\": [\"/bin/divert\",\n\"\"]}}}",
+	     "t.json:2: bgp.scrub.command[1]: an empty word"},
+	    {"{\"bgp\": {\"scrub\": {\"command\": [\"/bin/divert\", \"a\\nb\"]}}}",
+	     "t.json:1: bgp.scrub.command[1]: contains a control character"},
+	    {"{\"bgp\": {\"scrub\": {\"command\": [\"/bin/divert\", 1]}}}",
+	     "t.json:1: bgp.scrub.command[1]: must be a string"},
+	    {"{\"bgp\": {\"scrub\": {\n\"cmd\": []}}}",
+	     "t.json:2: bgp.scrub.cmd: unknown key (known: url, command)"},
+	};
+
+	check_bad(v, sizeof(v) / sizeof(v[0]));
+}
+
+static void test_bgp_bad_levels(void)
+{
+	static const struct bad v[] = {
+	    {"{\"bgp\": {\"levels\": {\n\"local\": {\"enabled\": false}}}}",
+	     "t.json:2: bgp.levels.local: not configurable: level 1, the XDP drop on the node, "
+	     "is always on"},
+	    {"{\"bgp\": {\"levels\": {\n\"blackhole\": {}}}}",
+	     "t.json:2: bgp.levels.blackhole: unknown level (known: flowspec_ratelimit, "
+	     "flowspec_discard, rtbh, scrub)"},
+	    {"{\"bgp\": {\"levels\": {\"rtbh\": {\n\"threshold\": 1}}}}",
+	     "t.json:2: bgp.levels.rtbh.threshold: unknown key (known: enabled, pps, bps, "
+	     "dry_run)"},
+	    {"{\"bgp\": {\"levels\": {\"rtbh\": 5}}}",
+	     "t.json:1: bgp.levels.rtbh: must be an object, got 5"},
+	    {"{\"bgp\": {\"levels\": {\"rtbh\": {\"pps\": -1}}}}",
+	     "t.json:1: bgp.levels.rtbh.pps: must be a number 0-1e15, got -1"},
+	    {"{\"bgp\": {\"levels\": {\"scrub\": {\"bps\": \"1G\"}}}}",
+	     "t.json:1: bgp.levels.scrub.bps: must be a number 0-1e15, got \"1G\""},
+	    {"{\"bgp\": {\"levels\": {\"flowspec_ratelimit\": {\"dry_run\": null}}}}",
+	     "t.json:1: bgp.levels.flowspec_ratelimit.dry_run: must be true or false, got null"},
+	    /* on with no threshold */
+	    {"{\"bgp\": {\"levels\": {\n\"flowspec_discard\": {\"pps\": 0, \"bps\": 0}}}}",
+	     "t.json:2: bgp.levels.flowspec_discard: enabled with pps and bps both 0: give a "
+	     "threshold, or \"enabled\": false"},
+	    /* thresholds must not fall with the level: the key the file sets
+	     * is blamed, the higher one when it sets both */
+	    {"{\"bgp\": {\"levels\": {\"flowspec_ratelimit\": {\"pps\": 300000},\n"
+	     "\"flowspec_discard\": {\"pps\": 200000}}}}",
+	     "t.json:2: bgp.levels.flowspec_discard.pps: must be at least flowspec_ratelimit.pps "
+	     "(300000), got 200000"},
+	    {"{\"bgp\": {\"levels\": {\n\"flowspec_ratelimit\": {\"bps\": 6e9}}}}",
+	     "t.json:2: bgp.levels.flowspec_ratelimit.bps: must be at most flowspec_discard.bps "
+	     "(5000000000), got 6000000000"},
+	    {"{\"bgp\": {\"levels\": {\n\"rtbh\": {\"pps\": 400000}}}}",
+	     "t.json:2: bgp.levels.rtbh.pps: must be at least flowspec_ratelimit.pps (500000), "
+	     "got 400000"},
+	    /* a level that is off is not compared */
+	    {"{\"bgp\": {\"levels\": {\"flowspec_discard\": {\"enabled\": false},\n"
+	     "\"scrub\": {\"enabled\": true, \"bps\": 1e9}}}}",
+	     "t.json:2: bgp.levels.scrub.bps: must be at least flowspec_ratelimit.bps "
+	     "(2000000000), got 1000000000"},
+	    /* scrubbing needs a trigger */
+	    {"{\"bgp\": {\"levels\": {\"scrub\": {\n\"enabled\": true}}}}",
+	     "t.json:2: bgp.levels.scrub.enabled: the scrub level needs scrub.url or "
+	     "scrub.command"},
+	    {"{\"bgp\": {\"levels\": {\"scrub\": {\"enabled\": true}},\n"
+	     "\"scrub\": {\"url\": \"\", \"command\": []}}}",
+	     "t.json:1: bgp.levels.scrub.enabled: the scrub level needs scrub.url or "
+	     "scrub.command"},
+	    /* enabled: somewhere to announce */
+	    {"{\"bgp\": {\n\"enabled\": true}}",
+	     "t.json:2: bgp.enabled: needs at least one speaker in speakers (or every level off "
+	     "or dry-run)"},
+	    {"{\"bgp\": {\n\"enabled\": true, \"speakers\": [],\n"
+	     "\"levels\": {\"flowspec_ratelimit\": {\"dry_run\": true}}}}",
+	     "t.json:2: bgp.enabled: needs at least one speaker in speakers (or every level off "
+	     "or dry-run)"},
+	    {"{\"bgp\": {\"enabled\": true,\n\"speakers\": [{\"name\": \"r\", \"type\": \"frr\", "
+	     "\"asn\": 1}]}}",
+	     "t.json:2: bgp.speakers: no speaker carries flowspec, which level "
+	     "flowspec_ratelimit announces (add the family to a speaker, or make the level off "
+	     "or dry-run)"},
+	    {"{\"bgp\": {\"enabled\": true,\n\"speakers\": [{\"name\": \"g\", \"type\": \"gobgp\", "
+	     "\"families\": [\"flowspec\"]}]}}",
+	     "t.json:2: bgp.speakers: no speaker carries rtbh, which level rtbh announces (add "
+	     "the family to a speaker, or make the level off or dry-run)"},
+	};
+
+	check_bad(v, sizeof(v) / sizeof(v[0]));
+}
+
+static void test_bgp_bad_speakers(void)
+{
+	static const struct bad v[] = {
+	    {"{\"bgp\": {\"speakers\": [\n{\"name\": \"a\"}]}}",
+	     "t.json:2: bgp.speakers[0]: a speaker needs a \"type\" (exabgp, gobgp, bird, frr, "
+	     "webhook)"},
+	    {"{\"bgp\": {\"speakers\": [{\"name\": \"a\",\n\"type\": \"quagga\"}]}}",
+	     "t.json:2: bgp.speakers[0].type: must be one of exabgp, gobgp, bird, frr, webhook, "
+	     "got \"quagga\""},
+	    {"{\"bgp\": {\"speakers\": [\n{\"type\": \"exabgp\"}]}}",
+	     "t.json:2: bgp.speakers[0]: a speaker needs a \"name\""},
+	    {"{\"bgp\": {\"speakers\": [{\"type\": \"exabgp\",\n\"name\": \"Edge 1\"}]}}",
+	     "t.json:2: bgp.speakers[0].name: must be 1-31 characters a-z 0-9 _ -, got \"Edge "
+	     "1\""},
+	    {"{\"bgp\": {\"speakers\": [{\"type\": \"exabgp\", \"name\": "
+	     "\"abcdefghijabcdefghijabcdefghijab\"}]}}",
+	     "t.json:1: bgp.speakers[0].name: must be 1-31 characters a-z 0-9 _ -, got "
+	     "\"abcdefghijabcdefghijabcdefghijab\""},
+	    {"{\"bgp\": {\"speakers\": [{\"type\": \"exabgp\", \"name\": \"a\"},\n"
+	     "{\"type\": \"webhook\", \"url\": \"https://h\",\n\"name\": \"a\"}]}}",
+	     "t.json:3: bgp.speakers[1].name: duplicate speaker name \"a\" (also "
+	     "bgp.speakers[0])"},
+	    /* keys of another type, or of none */
+	    {"{\"bgp\": {\"speakers\": [{\"name\": \"g\", \"type\": \"gobgp\",\n"
+	     "\"socket\": \"/run/gobgp.sock\"}]}}",
+	     "t.json:2: bgp.speakers[0].socket: not a key of a gobgp speaker (known: name, type, "
+	     "target, program, timeout_ms, families)"},
+	    {"{\"bgp\": {\"speakers\": [{\"name\": \"e\", \"program\": \"x\",\n"
+	     "\"type\": \"exabgp\"}]}}",
+	     "t.json:1: bgp.speakers[0].program: not a key of an exabgp speaker (known: name, "
+	     "type, socket, timeout_ms, families)"},
+	    {"{\"bgp\": {\"speakers\": [{\"name\": \"w\", \"type\": \"webhook\", \"url\": "
+	     "\"https://h\",\n\"secret\": \"x\"}]}}",
+	     "t.json:2: bgp.speakers[0].secret: unknown key (known: name, type, url, timeout_ms, "
+	     "families)"},
+	    /* required keys */
+	    {"{\"bgp\": {\"speakers\": [\n{\"name\": \"b\", \"type\": \"bird\"}]}}",
+	     "t.json:2: bgp.speakers[0]: a bird speaker needs \"include\""},
+	    {"{\"bgp\": {\"speakers\": [\n{\"name\": \"r\", \"type\": \"frr\"}]}}",
+	     "t.json:2: bgp.speakers[0]: an frr speaker needs \"asn\""},
+	    {"{\"bgp\": {\"speakers\": [\n{\"name\": \"w\", \"type\": \"webhook\", \"url\": "
+	     "\"\"}]}}",
+	     "t.json:2: bgp.speakers[0]: a webhook speaker needs \"url\""},
+	    /* values */
+	    {"{\"bgp\": {\"speakers\": [{\"name\": \"b\", \"type\": \"bird\",\n"
+	     "\"include\": \"xdpguard.conf\"}]}}",
+	     "t.json:2: bgp.speakers[0].include: must be an absolute path, got \"xdpguard.conf\""},
+	    {"{\"bgp\": {\"speakers\": [{\"name\": \"b\", \"type\": \"bird\", \"include\": "
+	     "\"/x\",\n"
+	     "\"socket\": \"\"}]}}",
+	     "t.json:2: bgp.speakers[0].socket: must be an absolute path, got \"\""},
+	    {"{\"bgp\": {\"speakers\": [{\"name\": \"e\", \"type\": \"exabgp\",\n"
+	     "\"socket\": \"run/x.sock\"}]}}",
+	     "t.json:2: bgp.speakers[0].socket: must be an absolute path (or \"\"), got "
+	     "\"run/x.sock\""},
+	    {"{\"bgp\": {\"speakers\": [{\"name\": \"g\", \"type\": \"gobgp\",\n"
+	     "\"target\": \"localhost\"}]}}",
+	     "t.json:2: bgp.speakers[0].target: must be \"HOST:PORT\" (port 1-65535, an IPv6 host "
+	     "in [ ]), got \"localhost\""},
+	    {"{\"bgp\": {\"speakers\": [{\"name\": \"g\", \"type\": \"gobgp\", \"target\": "
+	     "\"::1:50051\"}]}}",
+	     "t.json:1: bgp.speakers[0].target: must be \"HOST:PORT\" (port 1-65535, an IPv6 host "
+	     "in [ ]), got \"::1:50051\""},
+	    {"{\"bgp\": {\"speakers\": [{\"name\": \"g\", \"type\": \"gobgp\", \"program\": "
+	     "\"bin/gobgp\"}]}}",
+	     "t.json:1: bgp.speakers[0].program: must be an absolute path or a program name "
+	     "(letters, digits, . _ + -, not starting with -), got \"bin/gobgp\""},
+	    {"{\"bgp\": {\"speakers\": [{\"name\": \"w\", \"type\": \"webhook\",\n"
+	     "\"url\": \"hooks.example.net/bgp?token=s3cret\"}]}}",
+	     "t.json:2: bgp.speakers[0].url: must be an http:// or https:// URL"},
+	    {"{\"bgp\": {\"speakers\": [{\"name\": \"b\", \"type\": \"bird\", \"include\": "
+	     "\"/x\",\n"
+	     "\"flow4_table\": \"4flow\"}]}}",
+	     "t.json:2: bgp.speakers[0].flow4_table: must be a BIRD name (a letter or _, then "
+	     "letters, digits and _), got \"4flow\""},
+	    {"{\"bgp\": {\"speakers\": [{\"name\": \"r\", \"type\": \"frr\", \"asn\": 0}]}}",
+	     "t.json:1: bgp.speakers[0].asn: must be an integer 1-4294967295, got 0"},
+	    {"{\"bgp\": {\"speakers\": [{\"name\": \"r\", \"type\": \"frr\", \"asn\": "
+	     "4294967296}]}}",
+	     "t.json:1: bgp.speakers[0].asn: must be an integer 1-4294967295, got 4294967296"},
+	    {"{\"bgp\": {\"speakers\": [{\"name\": \"e\", \"type\": \"exabgp\", \"timeout_ms\": "
+	     "50}]}}",
+	     "t.json:1: bgp.speakers[0].timeout_ms: must be an integer 100-120000, got 50"},
+	    /* families */
+	    {"{\"bgp\": {\"speakers\": [{\"name\": \"r\", \"type\": \"frr\", \"asn\": 1,\n"
+	     "\"families\": [\"rtbh\", \"flowspec\"]}]}}",
+	     "t.json:2: bgp.speakers[0].families[1]: frr cannot originate FlowSpec: an frr "
+	     "speaker carries \"rtbh\" only"},
+	    {"{\"bgp\": {\"speakers\": [{\"name\": \"e\", \"type\": \"exabgp\",\n"
+	     "\"families\": [\"rtbh\", \"rtbh\"]}]}}",
+	     "t.json:2: bgp.speakers[0].families[1]: duplicate family \"rtbh\""},
+	    {"{\"bgp\": {\"speakers\": [{\"name\": \"e\", \"type\": \"exabgp\",\n"
+	     "\"families\": []}]}}",
+	     "t.json:2: bgp.speakers[0].families: at least one of \"flowspec\", \"rtbh\""},
+	    {"{\"bgp\": {\"speakers\": [{\"name\": \"e\", \"type\": \"exabgp\", \"families\": "
+	     "[\"vpn\"]}]}}",
+	     "t.json:1: bgp.speakers[0].families[0]: must be one of flowspec, rtbh, got \"vpn\""},
+	    {"{\"bgp\": {\"speakers\": {}}}",
+	     "t.json:1: bgp.speakers: must be an array of speakers, got an object"},
+	};
+
+	check_bad(v, sizeof(v) / sizeof(v[0]));
+}
+
+/* Limits: one over each is refused with the limit in the message. */
+static void test_bgp_limits(void)
+{
+	char text[8192], head[256], want[256];
+	const struct bad v = {text, want};
+
+	repeat(text, sizeof(text), "{\"bgp\": {\n\"speakers\": [",
+	       "{\"name\": \"s%d\", \"type\": \"exabgp\"}", ", ", XG_BGP_SPEAKERS_MAX + 1, "]}}");
+	snprintf(want, sizeof(want), "t.json:2: bgp.speakers: at most %d speakers, got %d",
+		 XG_BGP_SPEAKERS_MAX, XG_BGP_SPEAKERS_MAX + 1);
+	check_bad(&v, 1);
+
+	repeat(text, sizeof(text), "{\"bgp\": {\n\"never_blackhole\": [", "\"10.0.%d.0/24\"", ", ",
+	       XG_BGP_NEVER_MAX + 1, "]}}");
+	snprintf(want, sizeof(want), "t.json:2: bgp.never_blackhole: at most %d entries, got %d",
+		 XG_BGP_NEVER_MAX, XG_BGP_NEVER_MAX + 1);
+	check_bad(&v, 1);
+
+	repeat(text, sizeof(text), "{\"bgp\": {\"scrub\": {\n\"command\": [\"/bin/x\", ", "\"%d\"",
+	       ", ", XG_BGP_ARGS_MAX, "]}}}");
+	snprintf(want, sizeof(want), "t.json:2: bgp.scrub.command: at most %d words, got %d",
+		 XG_BGP_ARGS_MAX, XG_BGP_ARGS_MAX + 1);
+	check_bad(&v, 1);
+
+	/* a word one byte too long for its buffer */
+	repeat(text, sizeof(text), "{\"bgp\": {\"scrub\": {\"command\": [\"/", "x", "",
+	       XG_BGP_PATH_MAX - 1, "\"]}}}");
+	snprintf(want, sizeof(want), "t.json:1: bgp.scrub.command[0]: longer than %d characters",
+		 XG_BGP_PATH_MAX - 1);
+	check_bad(&v, 1);
+
+	/* a socket path that does not fit sun_path */
+	snprintf(head, sizeof(head),
+		 "{\"bgp\": {\"speakers\": [{\"name\": \"e\", \"type\": \"exabgp\",\n"
+		 "\"socket\": \"/");
+	repeat(text, sizeof(text), head, "s", "", 107, "\"}]}}");
+	snprintf(want, sizeof(want),
+		 "t.json:2: bgp.speakers[0].socket: longer than 107 characters (a socket path)");
+	check_bad(&v, 1);
+	/* ... and one that does */
+	repeat(text, sizeof(text), head, "s", "", 106, "\"}]}}");
+	{
+		struct xg_cfg *c = malloc(sizeof(*c));
+		char err[512];
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		CU_ASSERT_EQUAL(xg_cfg_parse(c, text, "t.json", err, sizeof(err)), 0);
+		free(c);
+	}
+}
+
+/* config show: every key, the speakers' keys per type, and the output
+ * reads back to the same configuration. */
+static void test_bgp_show(void)
+{
+	static const char *const keys[] = {
+	    "enabled",
+	    "dry_run",
+	    "levels",
+	    "step_down_ratio",
+	    "hold_down_s",
+	    "rate_limit_bps",
+	    "rule_ttl_s",
+	    "max_rules",
+	    "max_announce_per_min",
+	    "max_flowspec_sources",
+	    "communities",
+	    "large_communities",
+	    "next_hop_v4",
+	    "next_hop_v6",
+	    "rtbh_min_prefix_v4",
+	    "rtbh_min_prefix_v6",
+	    "allow_private",
+	    "never_blackhole",
+	    "scrub",
+	    "speakers",
+	};
+	static const int n_keys[] = {5, 6, 12, 7, 5}; /* per speaker of bgp_full */
+	struct xg_cfg *c = malloc(sizeof(*c)), *back = malloc(sizeof(*back));
+	struct json_object *o, *bo, *x, *y;
+	char err[1024], *a, *b;
+	size_t i = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+	CU_ASSERT_EQUAL_FATAL(xg_cfg_parse(c, bgp_full, "b.json", err, sizeof(err)), 0);
+	o = xg_cfg_to_json(c);
+	CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(o, "bgp", &bo));
+	CU_ASSERT_EQUAL(json_object_object_length(bo), sizeof(keys) / sizeof(keys[0]));
+	json_object_object_foreach (bo, key, val) {
+		(void)val;
+		CU_ASSERT_FATAL(i < sizeof(keys) / sizeof(keys[0]));
+		CU_ASSERT_STRING_EQUAL(key, keys[i]);
+		i++;
+	}
+	/* levels 2-5, never "local" */
+	CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(bo, "levels", &x));
+	CU_ASSERT_EQUAL(json_object_object_length(x), 4);
+	CU_ASSERT_FALSE(json_object_object_get_ex(x, "local", NULL));
+	CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(x, "scrub", &y));
+	CU_ASSERT_EQUAL(json_object_object_length(y), 4);
+	CU_ASSERT_STRING_EQUAL(json_object_to_json_string_ext(y, JSON_C_TO_STRING_PLAIN),
+			       "{\"enabled\":true,\"pps\":2000000,\"bps\":45000000000,"
+			       "\"dry_run\":false}");
+	CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(bo, "communities", &x));
+	CU_ASSERT_STRING_EQUAL(json_object_to_json_string_ext(x, JSON_C_TO_STRING_PLAIN),
+			       "[\"64512:100\",\"0:65535\"]");
+	CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(bo, "large_communities", &x));
+	CU_ASSERT_STRING_EQUAL(json_object_to_json_string_ext(x, JSON_C_TO_STRING_PLAIN),
+			       "[\"4200000000:1:2\",\"64512:0:4294967295\"]");
+	CU_ASSERT_TRUE(json_has(bo, "next_hop_v6", "2001:db8::1"));
+	CU_ASSERT_TRUE(json_has(bo, "step_down_ratio", "0.25"));
+	CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(bo, "speakers", &x));
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(x), 5);
+	for (i = 0; i < 5; i++)
+		CU_ASSERT_EQUAL(json_object_object_length(json_object_array_get_idx(x, i)),
+				n_keys[i]);
+	y = json_object_array_get_idx(x, 3);
+	CU_ASSERT_STRING_EQUAL(json_object_to_json_string_ext(
+				   y, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+			       "{\"name\":\"frr_1\",\"type\":\"frr\",\"socket\":\"/run/frr\","
+			       "\"program\":\"vtysh\",\"asn\":4294967295,\"timeout_ms\":5000,"
+			       "\"families\":[\"rtbh\"]}");
+	/* the last section */
+	{
+		const char *last = NULL;
+
+		json_object_object_foreach (o, key, val) {
+			(void)val;
+			last = key;
+		}
+		CU_ASSERT_STRING_EQUAL(last, "http");
+	}
+	json_object_put(o);
+
+	a = cfg_text(c);
+	CU_ASSERT_EQUAL_FATAL(xg_cfg_parse(back, a, "shown.json", err, sizeof(err)), 0);
+	b = cfg_text(back);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	CU_ASSERT_EQUAL(memcmp(back->bgp.speakers, c->bgp.speakers, sizeof(c->bgp.speakers)), 0);
+	CU_ASSERT_EQUAL(memcmp(back->bgp.comm, c->bgp.comm, sizeof(c->bgp.comm)), 0);
+	CU_ASSERT_EQUAL(back->bgp.n_comm, 2);
+	CU_ASSERT_DOUBLE_EQUAL(back->bgp.level[XG_LVL_SCRUB].bps, 4.5e10, 1e-9);
+	free(a);
+	free(b);
+
+	/* URLs are shown with their credentials masked, and still read back. */
+	CU_ASSERT_EQUAL_FATAL(
+	    xg_cfg_parse(
+		c,
+		"{\"bgp\": {\"scrub\": {\"url\": \"https://u:pw-s3cret@scrub.example.net/x\"}, "
+		"\"speakers\": [{\"name\": \"w\", \"type\": \"webhook\", \"url\": "
+		"\"https://h.example.net/bgp?token=t0ken-xyz\"}]}}",
+		"b.json", err, sizeof(err)),
+	    0);
+	a = cfg_text(c);
+	CU_ASSERT_PTR_NULL(strstr(a, "pw-s3cret"));
+	CU_ASSERT_PTR_NULL(strstr(a, "t0ken-xyz"));
+	CU_ASSERT_EQUAL(xg_cfg_parse(back, a, "shown.json", err, sizeof(err)), 0);
+	free(a);
+
+	/* The defaults read back too. */
+	xg_cfg_defaults(c);
+	a = cfg_text(c);
+	CU_ASSERT_EQUAL(xg_cfg_parse(back, a, "shown.json", err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(is_default(back));
+	free(a);
+	free(c);
+	free(back);
+}
+
 /* config/xdpguard.json (the tests run from the top of the tree) is valid
  * and sets every key at its default. */
 static void test_example_file(void)
@@ -1264,6 +2008,163 @@ static void test_example_file(void)
 
 	CU_ASSERT_EQUAL(xg_cfg_load(&c, "config/xdpguard.json", err, sizeof(err)), 0);
 	CU_ASSERT_TRUE(is_default(&c));
+}
+
+/* ---- http ---- */
+
+#define HTTP_TOKEN "s3cr3t-T0ken_abc.def~ghi+jk/lm=="
+
+static void test_http_full(void)
+{
+	struct xg_cfg c;
+	char err[512];
+
+	CU_ASSERT_EQUAL_FATAL(
+	    xg_cfg_parse(&c,
+			 "{\"http\": {\"enabled\": false, \"bind\": \"2001:DB8:0::1\", "
+			 "\"port\": 65535, \"token\": \"" HTTP_TOKEN "\", \"read_auth\": true, "
+			 "\"top_ports\": 64, \"status_page\": {\"enabled\": false, "
+			 "\"redact\": false, \"title\": \"Voice platform status\"}}}",
+			 "h.json", err, sizeof(err)),
+	    0);
+	CU_ASSERT_FALSE(c.http.enabled);
+	CU_ASSERT_STRING_EQUAL(c.http.bind, "2001:db8::1"); /* canonical */
+	CU_ASSERT_EQUAL(c.http.port, 65535);
+	CU_ASSERT_STRING_EQUAL(c.http.token, HTTP_TOKEN);
+	CU_ASSERT_TRUE(c.http.read_auth);
+	CU_ASSERT_EQUAL(c.http.top_ports, 64);
+	CU_ASSERT_FALSE(c.http.status_page);
+	CU_ASSERT_FALSE(c.http.status_redact);
+	CU_ASSERT_STRING_EQUAL(c.http.status_title, "Voice platform status");
+
+	/* the other end of each range; a key left out keeps its default */
+	CU_ASSERT_EQUAL_FATAL(
+	    xg_cfg_parse(&c,
+			 "{\"http\": {\"bind\": \"0.0.0.0\", \"port\": 1, "
+			 "\"top_ports\": 0, \"token\": \"\", \"status_page\": {}}}",
+			 "h.json", err, sizeof(err)),
+	    0);
+	CU_ASSERT_STRING_EQUAL(c.http.bind, "0.0.0.0");
+	CU_ASSERT_EQUAL(c.http.port, 1);
+	CU_ASSERT_EQUAL(c.http.top_ports, 0);
+	CU_ASSERT_TRUE(c.http.enabled);
+	CU_ASSERT_TRUE(c.http.status_redact);
+	CU_ASSERT_EQUAL(
+	    xg_cfg_parse(&c, "{\"http\": {\"bind\": \"::\"}}", "h.json", err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(c.http.bind, "::");
+	CU_ASSERT_EQUAL(xg_cfg_parse(&c, "{\"http\": {}}", "h.json", err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(is_default(&c));
+}
+
+static void test_http_bad(void)
+{
+	static const struct bad v[] = {
+	    {"{\"http\": {\n\"enabled\": 1}}",
+	     "t.json:2: http.enabled: must be true or false, got 1"},
+	    {"{\"http\": {\n\"bind\": \"localhost\"}}",
+	     "t.json:2: http.bind: must be an IPv4 or IPv6 address, got \"localhost\""},
+	    {"{\"http\": {\"bind\": \"10.0.0.0/8\"}}",
+	     "t.json:1: http.bind: must be an IPv4 or IPv6 address, got \"10.0.0.0/8\""},
+	    {"{\"http\": {\"bind\": \"::1%lo\"}}",
+	     "t.json:1: http.bind: must be an IPv4 or IPv6 address, got \"::1%lo\""},
+	    {"{\"http\": {\"bind\": 127}}",
+	     "t.json:1: http.bind: must be an IPv4 or IPv6 address, got 127"},
+	    {"{\"http\": {\n\"port\": 0}}",
+	     "t.json:2: http.port: must be an integer 1-65535, got 0"},
+	    {"{\"http\": {\"port\": 65536}}",
+	     "t.json:1: http.port: must be an integer 1-65535, got 65536"},
+	    {"{\"http\": {\"port\": \"9477\"}}",
+	     "t.json:1: http.port: must be an integer 1-65535, got \"9477\""},
+	    {"{\"http\": {\"top_ports\": 65}}",
+	     "t.json:1: http.top_ports: must be an integer 0-64, got 65"},
+	    /* a token is never shown, right or wrong */
+	    {"{\"http\": {\n\"token\": \"short-token\"}}",
+	     "t.json:2: http.token: must be \"\" or 16-127 characters of A-Z a-z 0-9 - . _ ~ + / "
+	     "(and = at the end)"},
+	    {"{\"http\": {\"token\": \"has a space in it, 0123456789\"}}",
+	     "t.json:1: http.token: must be \"\" or 16-127 characters of A-Z a-z 0-9 - . _ ~ + / "
+	     "(and = at the end)"},
+	    {"{\"http\": {\"token\": \"0123456789=abcdef0123\"}}",
+	     "t.json:1: http.token: must be \"\" or 16-127 characters of A-Z a-z 0-9 - . _ ~ + / "
+	     "(and = at the end)"},
+	    {"{\"http\": {\"token\": \"***\"}}",
+	     "t.json:1: http.token: must be \"\" or 16-127 characters of A-Z a-z 0-9 - . _ ~ + / "
+	     "(and = at the end)"},
+	    {"{\"http\": {\"token\": 12345678901234567}}",
+	     "t.json:1: http.token: must be a string"},
+	    {"{\"http\": {\n\"read_auth\": true}}", "t.json:2: http.read_auth: needs http.token"},
+	    {"{\"http\": {\"status_page\": {\n\"title\": \"a\\nb\"}}}",
+	     "t.json:2: http.status_page.title: contains a control character"},
+	    {"{\"http\": {\"status_page\": {\"redact\": \"no\"}}}",
+	     "t.json:1: http.status_page.redact: must be true or false, got \"no\""},
+	    {"{\"http\": {\"status_page\": true}}",
+	     "t.json:1: http.status_page: must be an object, got true"},
+	    {"{\"http\": {\"status_page\": {\n\"theme\": \"dark\"}}}",
+	     "t.json:2: http.status_page.theme: unknown key (known: enabled, redact, title)"},
+	    {"{\"http\": []}", "t.json:1: http: must be an object, got an array"},
+	    {"{\"http\": {\n\"listen\": \"127.0.0.1:9477\"}}",
+	     "t.json:2: http.listen: unknown key (known: enabled, bind, port, token, read_auth, "
+	     "top_ports, status_page)"},
+	};
+	struct bad one;
+	char text[512], want[128];
+
+	check_bad(v, sizeof(v) / sizeof(v[0]));
+
+	/* a token one character too long, a title one too long */
+	snprintf(text, sizeof(text), "{\"http\": {\"token\": \"%0*d\"}}", XG_HTTP_TOKEN_LEN, 0);
+	one = (struct bad){text,
+			   "t.json:1: http.token: must be \"\" or 16-127 characters of A-Z a-z 0-9 "
+			   "- . _ ~ + / (and = at the end)"};
+	check_bad(&one, 1);
+	snprintf(text, sizeof(text), "{\"http\": {\"status_page\": {\"title\": \"%0*d\"}}}",
+		 XG_HTTP_TITLE_LEN, 0);
+	snprintf(want, sizeof(want), "t.json:1: http.status_page.title: longer than %d characters",
+		 XG_HTTP_TITLE_LEN - 1);
+	one = (struct bad){text, want};
+	check_bad(&one, 1);
+}
+
+/* config show: the token as "***" (which does not load as a token), the
+ * rest as set, reading back. */
+static void test_http_show(void)
+{
+	struct xg_cfg c, back;
+	struct json_object *o, *h, *sp;
+	char err[512], *a, *b;
+
+	CU_ASSERT_EQUAL_FATAL(
+	    xg_cfg_parse(&c,
+			 "{\"http\": {\"bind\": \"::1\", \"port\": 8080, \"token\": \"" HTTP_TOKEN
+			 "\", \"read_auth\": true, \"status_page\": {\"title\": \"NOC\"}}}",
+			 "h.json", err, sizeof(err)),
+	    0);
+	o = xg_cfg_to_json(&c);
+	CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(o, "http", &h));
+	CU_ASSERT_EQUAL(json_object_object_length(h), 7);
+	CU_ASSERT_STRING_EQUAL(json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN),
+			       "{\"enabled\":true,\"bind\":\"::1\",\"port\":8080,\"token\":\"***\","
+			       "\"read_auth\":true,\"top_ports\":10,\"status_page\":{\"enabled\":"
+			       "true,\"redact\":true,\"title\":\"NOC\"}}");
+	CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(h, "status_page", &sp));
+	CU_ASSERT_EQUAL(json_object_object_length(sp), 3);
+	a = cfg_text(&c);
+	CU_ASSERT_PTR_NULL(strstr(a, HTTP_TOKEN));
+	CU_ASSERT_EQUAL(xg_cfg_parse(&back, a, "shown.json", err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "http.token"));
+	free(a);
+	json_object_put(o);
+
+	/* without a token, the shown file reads back the same */
+	c.http.token[0] = '\0';
+	c.http.read_auth = false;
+	a = cfg_text(&c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(a, "\"token\":\"\""));
+	CU_ASSERT_EQUAL_FATAL(xg_cfg_parse(&back, a, "shown.json", err, sizeof(err)), 0);
+	b = cfg_text(&back);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	free(a);
+	free(b);
 }
 
 void add_config_suite(void)
@@ -1293,4 +2194,14 @@ void add_config_suite(void)
 	CU_add_test(s, "alerts: bad maintenance windows", test_alerts_bad_windows);
 	CU_add_test(s, "alerts: limits", test_alerts_limits);
 	CU_add_test(s, "alerts: config show hides secrets and reads back", test_alerts_show);
+	CU_add_test(s, "bgp: defaults and names", test_bgp_defaults);
+	CU_add_test(s, "bgp: a full section", test_bgp_full);
+	CU_add_test(s, "bgp: bad values", test_bgp_bad_values);
+	CU_add_test(s, "bgp: bad levels and checks across keys", test_bgp_bad_levels);
+	CU_add_test(s, "bgp: bad speakers", test_bgp_bad_speakers);
+	CU_add_test(s, "bgp: limits", test_bgp_limits);
+	CU_add_test(s, "bgp: config show and its round trip", test_bgp_show);
+	CU_add_test(s, "http: a full section", test_http_full);
+	CU_add_test(s, "http: bad values and unknown keys", test_http_bad);
+	CU_add_test(s, "http: config show hides the token", test_http_show);
 }

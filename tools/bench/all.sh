@@ -38,6 +38,8 @@ run() {
 	run "$B/planner_bench" "$([ -n "$Q" ] && echo 10000 || echo 100000)"
 	run "$HERE/alerts.sh" $Q "$B"
 	run "$HERE/pcap_loss.sh" $Q "$B"
+	run "$HERE/bgp.sh" $Q "$B"
+	run "$HERE/http.sh" $Q "$B"
 	run "$HERE/veth_drop.sh" $Q "$B"
 	echo "bench: $failed failed"
 } | tee "$OUT"
