@@ -53,8 +53,8 @@ static void fill(struct xg_obs *o)
 	for (i = 0; i < 32; i++) {
 		o->watched_udp[i] = (uint16_t)(10000 + i);
 		o->watched_tcp[i] = (uint16_t)(5060 + i);
-		o->totals.port[XG_PORT_KEY(XG_PORT_L4_UDP, 10000 + i)] = 500u + (unsigned)i;
-		o->totals.port[XG_PORT_KEY(XG_PORT_L4_TCP, 5060 + i)] = 600u + (unsigned)i;
+		xg_obs_port_set(o, XG_PORT_L4_UDP, 10000 + i, 500u + (unsigned)i);
+		xg_obs_port_set(o, XG_PORT_L4_TCP, 5060 + i, 600u + (unsigned)i);
 	}
 	o->n_watched_udp = o->n_watched_tcp = 32;
 	o->have_snap = true;

@@ -482,8 +482,6 @@ static void publish(struct xg_controller *c, struct run_ctx *rc, uint64_t now)
 	o->tick_ms = c->cfg.tick_ms;
 	o->learning = c->was_learning;
 	o->monitor_only = c->cfg.monitor_only;
-	if (c->col.cur)
-		o->totals = *c->col.cur;
 	o->have_snap = c->have_snap;
 	o->snap = c->snap;
 	memcpy(o->thr, c->thr, sizeof(o->thr));
@@ -491,6 +489,24 @@ static void publish(struct xg_controller *c, struct run_ctx *rc, uint64_t now)
 		o->baseline[i] = xg_baseline_percentile(c->base, &c->cfg.baseline, i);
 	o->n_watched_udp = watched_list(&c->cfg.watched_udp, o->watched_udp);
 	o->n_watched_tcp = watched_list(&c->cfg.watched_tcp, o->watched_tcp);
+	/* the counters, and of the 128k port counters only those a scrape
+	 * shows: the watched ports and the tick's busiest */
+	o->totals.n_ports = 0;
+	if (c->col.cur) {
+		const uint64_t *pc = c->col.cur->port;
+
+		o->totals.st = c->col.cur->st;
+		for (i = 0; i < o->n_watched_udp; i++)
+			xg_obs_port_set(o, XG_PORT_L4_UDP, o->watched_udp[i],
+					pc[XG_PORT_KEY(XG_PORT_L4_UDP, o->watched_udp[i])]);
+		for (i = 0; i < o->n_watched_tcp; i++)
+			xg_obs_port_set(o, XG_PORT_L4_TCP, o->watched_tcp[i],
+					pc[XG_PORT_KEY(XG_PORT_L4_TCP, o->watched_tcp[i])]);
+		for (i = 0; i < c->snap.n_top_ports; i++)
+			xg_obs_port_set(o, c->snap.top_ports[i].l4, c->snap.top_ports[i].port,
+					pc[XG_PORT_KEY(c->snap.top_ports[i].l4 & 1,
+						       c->snap.top_ports[i].port)]);
+	}
 	o->incident_open = c->det.open;
 	if (c->det.open)
 		o->inc = c->det.cur;

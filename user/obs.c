@@ -51,3 +51,29 @@ void xg_obs_tick_add(struct xg_obs_tick_hist *h, double seconds)
 	h->total++;
 	h->sum_s += seconds;
 }
+
+uint64_t xg_obs_port_total(const struct xg_obs *o, int l4, uint16_t port)
+{
+	int i;
+
+	for (i = 0; i < o->totals.n_ports; i++)
+		if (o->totals.ports[i].l4 == l4 && o->totals.ports[i].port == port)
+			return o->totals.ports[i].packets;
+	return 0;
+}
+
+bool xg_obs_port_set(struct xg_obs *o, int l4, uint16_t port, uint64_t packets)
+{
+	struct xg_obs_totals *t = &o->totals;
+	int i;
+
+	for (i = 0; i < t->n_ports; i++)
+		if (t->ports[i].l4 == l4 && t->ports[i].port == port) {
+			t->ports[i].packets = packets;
+			return true;
+		}
+	if (t->n_ports >= XG_OBS_PORTS_MAX)
+		return false;
+	t->ports[t->n_ports++] = (struct xg_obs_port){(uint8_t)l4, port, packets};
+	return true;
+}

@@ -74,6 +74,25 @@ struct xg_obs_tick_hist {
 	double sum_s;
 };
 
+/* Cumulative packets to one destination port. */
+struct xg_obs_port {
+	uint8_t l4; /* XG_PORT_L4_TCP or XG_PORT_L4_UDP */
+	uint16_t port;
+	uint64_t packets;
+};
+
+/* The watched ports (32 + 32) and the last tick's top ports (16). */
+#define XG_OBS_PORTS_MAX 96
+
+/* The kernel's cumulative counters, without the 128k per-port counters:
+ * only the ports a scrape shows are copied (the whole table would be a
+ * megabyte copied twice a tick). */
+struct xg_obs_totals {
+	struct xg_stats st;
+	int n_ports;
+	struct xg_obs_port ports[XG_OBS_PORTS_MAX];
+};
+
 struct xg_obs {
 	uint64_t ts_ns;	   /* CLOCK_REALTIME at the end of the tick */
 	uint64_t start_ns; /* when the controller started */
@@ -85,7 +104,7 @@ struct xg_obs {
 	bool learning;
 	bool monitor_only;
 
-	struct xg_counters totals; /* cumulative kernel counters */
+	struct xg_obs_totals totals; /* cumulative kernel counters */
 	bool have_snap;
 	struct xg_snapshot snap;   /* the last tick's rates */
 	double thr[XG_M_MAX];	   /* the last tick's thresholds */
@@ -121,6 +140,11 @@ void xg_obs_board_destroy(struct xg_obs_board *b);
 void xg_obs_publish(struct xg_obs_board *b, const struct xg_obs *o);
 /* Copies the last published state out; false when nothing was published. */
 bool xg_obs_get(struct xg_obs_board *b, struct xg_obs *out);
+
+/* The cumulative packets of a port in o->totals (0 when not copied);
+ * xg_obs_port_set adds or replaces one (false when the list is full). */
+uint64_t xg_obs_port_total(const struct xg_obs *o, int l4, uint16_t port);
+bool xg_obs_port_set(struct xg_obs *o, int l4, uint16_t port, uint64_t packets);
 
 /* Adds one tick's duration to the histogram. */
 void xg_obs_tick_add(struct xg_obs_tick_hist *h, double seconds);

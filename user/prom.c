@@ -335,7 +335,7 @@ static void render_traffic(struct sb *b, const struct xg_obs *o, int top_ports)
 		char port[8], val[VALUE_LEN];
 
 		snprintf(port, sizeof(port), "%u", keys[i].port);
-		fmt_u64(val, o->totals.port[XG_PORT_KEY(keys[i].l4, keys[i].port)]);
+		fmt_u64(val, xg_obs_port_total(o, keys[i].l4, keys[i].port));
 		series(b, "xdpguard_port_packets_total", "proto",
 		       keys[i].l4 == XG_PORT_L4_UDP ? "udp" : "tcp", "port", port, val);
 	}

@@ -15,7 +15,7 @@ FUZZ_SAVED_GOAL := $(.DEFAULT_GOAL)
 BUILD ?= build
 FUZZ_CC ?= clang
 FUZZ_DIR := $(BUILD)/fuzz
-FUZZ_TARGETS := fuzz_config fuzz_cidr fuzz_replay fuzz_alert fuzz_alertq
+FUZZ_TARGETS := fuzz_config fuzz_cidr fuzz_replay fuzz_alert fuzz_alertq fuzz_bgp
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
 
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined

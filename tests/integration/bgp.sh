@@ -229,7 +229,7 @@ check "gobgpd receiver starts" start_gobgpd_receiver
 check "exabgp starts with xdpctl bgp exabgp-api as its process" start_exa
 check "session up" bgp_wait_established gobgpd-b 20
 mkcfg "$WORK/main.json" '"levels": {"flowspec_ratelimit": {"pps": 3000, "bps": 0},
-	"flowspec_discard": {"enabled": false}, "rtbh": {"enabled": false}},
+	"flowspec_discard": {"pps": 100000, "bps": 0}, "rtbh": {"enabled": false}},
 	"large_communities": ["65000:666:2"], "never_blackhole": ["10.123.60.9"]' "$EXA_SPK"
 check "config check accepts the bgp section" "$XDPCTL" config check "$WORK/main.json"
 cp "$WORK/main.json" "$WORK/xdpguard.json"
@@ -277,13 +277,26 @@ check "list is empty" test "$(rules_n "$STATE")" = 0
 echo "bgp: 4. the controller escalates a flood from fixed sources"
 wait "$PEACE"
 check "controller still running" kill -0 "$DAEMON"
-flood 5 --sources 3 &
+# The flood grows and shrinks in one incident: 20 kpps (rate-limit level,
+# 3000 pps), 300 kpps (discard level, 100 kpps), 20 kpps again (under half
+# the discard threshold for hold_down_s 2: one level back down).
+( flood 4 --sources 3 --pps 20k && flood 4 --sources 3 && flood 7 --sources 3 --pps 20k ) &
 FLOOD=$!
 check "an incident opens" wait_journal incident_open 6 1
 check "journal: escalation to flowspec_ratelimit" wait_for 6 journal_ev "$STATE" escalation "e.get('to') in ('flowspec_ratelimit', 2)"
 check "gobgp: FlowSpec rate-limit naming a flood source towards the victim" \
 	bgp_wait_route gobgpd-b flowspec4 '^10\.123\.61\.1/32 src=10\.123\.61\.2[0-2]/32 .*rate=125000' 8
 check "no FlowSpec names the peer $PEER_IP" fails has_route gobgpd-b flowspec4 'src=10\.123\.61\.3/'
+check "the flood grows: escalation to flowspec_discard" wait_for 8 journal_ev "$STATE" escalation "e.get('to') == 'flowspec_discard'"
+check "gobgp: the rate-limit becomes a discard" \
+	bgp_wait_route gobgpd-b flowspec4 '^10\.123\.61\.1/32 src=10\.123\.61\.2[0-2]/32 .*discard' 8
+check "gobgp: no rate-limit rule left at the discard level" \
+	bgp_wait_no_route gobgpd-b flowspec4 '^10\.123\.61\.1/32 .*rate=125000' 8
+check "the flood shrinks: escalation back to flowspec_ratelimit" wait_for 10 journal_ev "$STATE" escalation \
+	"e.get('from') == 'flowspec_discard' and e.get('to') == 'flowspec_ratelimit'"
+check "gobgp: the rate-limit rules are back" \
+	bgp_wait_route gobgpd-b flowspec4 '^10\.123\.61\.1/32 src=10\.123\.61\.2[0-2]/32 .*rate=125000' 8
+check "gobgp: the discard rules are gone" bgp_wait_no_route gobgpd-b flowspec4 '^10\.123\.61\.1/32 .*discard' 8
 wait "$FLOOD"
 check "the incident closes" wait_journal incident_close 15 1
 check "gobgp: its rules are withdrawn" bgp_wait_no_route gobgpd-b flowspec4 '^10\.123\.61\.1/32' 10

@@ -291,8 +291,8 @@ static void test_prom_ports(void)
 	o->n_watched_udp = 2;
 	o->watched_tcp[0] = 5061;
 	o->n_watched_tcp = 1;
-	o->totals.port[XG_PORT_KEY(XG_PORT_L4_UDP, 5060)] = 777;
-	o->totals.port[XG_PORT_KEY(XG_PORT_L4_TCP, 443)] = 888;
+	xg_obs_port_set(o, XG_PORT_L4_UDP, 5060, 777);
+	xg_obs_port_set(o, XG_PORT_L4_TCP, 443, 888);
 	o->have_snap = true;
 	top_port(o, XG_PORT_L4_UDP, 5060, 900); /* watched too: once */
 	top_port(o, XG_PORT_L4_TCP, 443, 800);

@@ -48,6 +48,7 @@ ip -n "$NS_TX" addr add 10.123.4.2/24 dev veth-tx
 ip -n "$NS_RX" addr add 10.123.4.1/24 dev veth-rx
 ip -n "$NS_TX" link set veth-tx up
 ip -n "$NS_RX" link set veth-rx up
+ip -n "$NS_RX" link set lo up # the daemon's HTTP API listens on 127.0.0.1
 MAC=$(ip -n "$NS_RX" -o link show veth-rx | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
 
 cat >"$WORK/cfg.json" <<EOF
@@ -97,6 +98,15 @@ measure() {
 	sleep 5
 
 	local hz c0 c1 t0 t1 rss hwm p
+	if ! kill -0 "$DAEMON" 2>/dev/null; then
+		echo "controller, $1: FAIL: xdpctl run did not start:"
+		tail -3 "$WORK/daemon.log" | sed 's/^/  /'
+		for p in "${GENS[@]}"; do kill "$p" 2>/dev/null; done
+		GENS=()
+		DAEMON=
+		STATUS=1
+		return
+	fi
 	hz=$(getconf CLK_TCK)
 	c0=$(awk '{ print $14 + $15 }' "/proc/$DAEMON/stat")
 	t0=$(date +%s.%N)
@@ -122,14 +132,16 @@ measure() {
 		printf "\n  RSS %.1f MB now, %.1f MB peak", rss / 1024, hwm / 1024
 		if (targets) printf " (target <= 20 MB: %s)", hwm / 1024 <= 20 ? "PASS" : "FAIL"
 		printf "\n"
+		exit (targets && (share > 0.2 || hwm / 1024 > 20))
 	}'
 }
 
-measure "empty lists" 1
+STATUS=0
+measure "empty lists" 1 || STATUS=1
 nsenter --net="/run/netns/$NS_RX" "$XDPCTL" detach veth-rx >/dev/null 2>&1
 rm -rf "$WORK/state"
 load_state
-measure "1M blocks, 65,536 learned peers (the cap) and ~34k live sources" 0
+measure "1M blocks, 65,536 learned peers (the cap) and ~34k live sources" 0 || STATUS=1
 echo "  (/proc/PID/stat counts CPU in clock ticks of 1/$(getconf CLK_TCK) s: the figure is coarse)"
 
 scale=$((QUICK ? 5 : 20))
@@ -139,4 +151,6 @@ pkts=$(tail -1 "$WORK/replay.out" | grep -o '"packets":[0-9]*' | cut -d: -f2)
 pps=$(tail -1 "$WORK/replay.out" | grep -o '"replay_pps":[0-9.]*' | cut -d: -f2)
 awk -v n="$pkts" -v r="$pps" 'BEGIN {
 	printf "replay: %d packets at %.0f packets/s (target >= 1M: %s)\n", n, r, (r >= 1e6) ? "PASS" : "FAIL"
-}'
+	exit r < 1e6
+}' || STATUS=1
+exit "${STATUS:-0}"

@@ -42,6 +42,7 @@ ip -n "$NS_TX" addr add 10.123.5.2/24 dev veth-tx
 ip -n "$NS_RX" addr add 10.123.5.1/24 dev veth-rx
 ip -n "$NS_TX" link set veth-tx up
 ip -n "$NS_RX" link set veth-rx up
+ip -n "$NS_RX" link set lo up # the daemon's HTTP API listens on 127.0.0.1
 MAC=$(ip -n "$NS_RX" -o link show veth-rx | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
 
 measure() { # TICK_MS
@@ -75,7 +76,7 @@ EOF
 	sort -n "$WORK/lat.$tick" | awk -v tick="$tick" -v runs="$RUNS" '
 		{ v[NR] = $1 }
 		END {
-			if (!NR) { printf "tick %4d ms: no measurement\n", tick; exit }
+			if (!NR) { printf "tick %4d ms: no measurement: FAIL\n", tick; exit 1 }
 			p50 = v[int((NR + 1) / 2)]; p99 = v[NR]
 			printf "tick %4d ms: first attack packet -> first drop over %d of %d runs: p50 %.3f s, p99 %.3f s (max)\n", tick, NR, runs, p50, p99
 		}'
@@ -83,5 +84,7 @@ EOF
 
 echo "latency: a 200k pps UDP flood from one source, $RUNS runs per tick; the clock starts"
 echo "  before the generator loads its program, so each figure is an upper bound"
-measure 1000
-measure 100
+STATUS=0
+measure 1000 || STATUS=1
+measure 100 || STATUS=1
+exit $STATUS
