@@ -84,6 +84,7 @@ struct xg_alertq {
 	/* The log may not match memory (a failed write): the next write first
 	 * rewrites the whole log from memory. */
 	bool resync;
+	bool renumbering; /* write_segment gives the kept events ids 1, 2, ... */
 	size_t capacity;
 	struct item **v; /* by id, oldest first */
 	size_t n, cap;
@@ -483,6 +484,9 @@ static int write_segment(struct xg_alertq *q, uint64_t num)
 			break;
 		}
 		memcpy(b, q->buf, blen);
+		/* renumbering: the kept events get 1, 2, ... in order */
+		if (q->renumbering)
+			put64(b + ENQ_ID, (uint64_t)(i - nlost) + 1);
 		put32(b + ENQ_ATT, it->attempts);
 		put64(b + ENQ_NB, it->not_before);
 		rec_seal(w.p + start);
@@ -526,6 +530,8 @@ static int write_segment(struct xg_alertq *q, uint64_t num)
 			continue;
 		}
 		q->v[i]->off = offs[i];
+		if (q->renumbering)
+			q->v[i]->id = (uint64_t)j + 1;
 		q->v[j++] = q->v[i];
 	}
 	q->n = j;
@@ -893,17 +899,21 @@ static int load(struct xg_alertq *q, char *err, size_t errlen)
  * in this log, so nothing outside refers to the old ones. */
 static int renumber(struct xg_alertq *q, const char *dir, char *err, size_t errlen)
 {
-	size_t i, used = err && errlen ? strlen(err) : 0;
+	size_t used = err && errlen ? strlen(err) : 0;
+	int ret;
 
-	for (i = 0; i < q->n; i++)
-		q->v[i]->id = i + 1;
+	/* The new ids go into the copied records (write_segment): the old
+	 * ones are how it finds each event's record in the old log. */
 	q->next_id = q->n + 1;
+	q->renumbering = true;
+	ret = compact_locked(q);
+	q->renumbering = false;
 	if (err && errlen > used)
 		snprintf(
 		    err + used, errlen - used,
 		    "%s%s: event ids near exhaustion (a damaged log): %zu queued events renumbered",
 		    used ? "; " : "", dir, q->n);
-	return compact_locked(q);
+	return ret;
 }
 
 int xg_alertq_open(struct xg_alertq **qp, const char *dir, size_t capacity, char *err,

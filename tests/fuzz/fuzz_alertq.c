@@ -177,6 +177,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char dir[4200], path[4300], err[512];
 	struct xg_alertq_stats st, st2;
+	bool near;
 	struct xg_alert_item it;
 	struct xg_alertq *q;
 	struct buf log = {0}, old = {0};
@@ -256,11 +257,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	xg_alertq_stats(q, &st);
 	xg_alertq_close(q);
 
-	/* a clean log now: the second open recovers nothing */
+	/* a clean log now: the second open recovers nothing, unless this
+	 * run's pushes took the ids past the renumbering mark (half of the
+	 * id space: only a damaged log starts that high), which open then
+	 * renumbers as documented */
+	near = st.pushed >= UINT64_MAX / 4;
 	r = xg_alertq_open(&q, dir, capacity, err, sizeof(err));
 	FZ_CHECK(!r, "reopen failed: %d (%s)", r, err);
-	FZ_CHECK(!err[0], "reopen had to recover: %s", err);
+	FZ_CHECK(!err[0] || (near && strstr(err, "near exhaustion")), "reopen had to recover: %s",
+		 err);
 	xg_alertq_stats(q, &st2);
+	if (near)
+		st.pushed = st2.pushed; /* renumbered from 1 */
 	FZ_CHECK(st2.depth == st.depth && st2.pushed == st.pushed && st2.acked == st.acked &&
 		     st2.dropped == st.dropped,
 		 "reopen: depth %zu/%zu pushed %llu/%llu acked %llu/%llu dropped %llu/%llu",

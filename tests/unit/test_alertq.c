@@ -764,6 +764,84 @@ static void test_bad_head(void)
 	rm_dir(dir);
 }
 
+/* A HEAD whose next id is past half the id space (only damage puts it
+ * there) is renumbered at open: the queued events keep their payloads and
+ * order with ids 1, 2, ..., and the next open finds a clean log. The first
+ * version renumbered the events but then could not find their records by
+ * the new ids and dropped them all. */
+/* Sets the next id in the live log's HEAD (the first record: 12 bytes of
+ * magic, length and CRC, then type, version, 2 bytes, the next id). */
+static void patch_next_id(const char *dir, uint64_t next_id)
+{
+	char path[256];
+	uint32_t crc, len;
+	uint8_t *log;
+	off_t size;
+	FILE *f;
+	int i;
+
+	CU_ASSERT_EQUAL_FATAL(seg_path(dir, path, sizeof(path)), 1);
+	size = file_size(path);
+	log = malloc((size_t)size);
+	f = fopen(path, "rb");
+	CU_ASSERT_FATAL(f && fread(log, 1, (size_t)size, f) == (size_t)size);
+	fclose(f);
+	for (i = 0; i < 8; i++)
+		log[16 + i] = (uint8_t)(next_id >> (8 * i));
+	len = (uint32_t)log[4] | (uint32_t)log[5] << 8 | (uint32_t)log[6] << 16 |
+	      (uint32_t)log[7] << 24;
+	crc = xg_crc32(xg_crc32(0, log + 4, 4), log + 12, len);
+	log[8] = (uint8_t)crc, log[9] = (uint8_t)(crc >> 8);
+	log[10] = (uint8_t)(crc >> 16), log[11] = (uint8_t)(crc >> 24);
+	write_file(path, log, (size_t)size);
+	free(log);
+}
+
+/* A HEAD whose next id is past half the id space (only damage puts it
+ * there) is renumbered at open: the queued events keep their payloads and
+ * order with ids 1, 2, ..., and the next open finds a clean log. The first
+ * version renumbered the events and then looked for their records under
+ * the new ids, found none and dropped them all. */
+static void test_renumber(void)
+{
+	const uint64_t high = 1ULL << 61; /* under the mark: a normal open */
+	char dir[64], err[256];
+	struct xg_alert_item it;
+	struct xg_alertq_stats st;
+	struct xg_alertq *q;
+
+	tmpdir(dir, sizeof(dir));
+	q = open_q(dir, 0);
+	xg_alertq_close(q);
+	patch_next_id(dir, high);
+	q = open_q(dir, 0);
+	CU_ASSERT_EQUAL(push_seeded(q, "s", "k", 100, 7, 0), high);
+	CU_ASSERT_EQUAL(push_seeded(q, "s", "k", 200, 8, 0), high + 1);
+	xg_alertq_close(q);
+	patch_next_id(dir, (1ULL << 62) + 5); /* past the mark */
+
+	CU_ASSERT_EQUAL(xg_alertq_open(&q, dir, 0, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "2 queued events renumbered"));
+	xg_alertq_stats(q, &st);
+	CU_ASSERT_EQUAL(st.depth, 2);
+	CU_ASSERT_EQUAL(st.dropped, 0);
+	CU_ASSERT_EQUAL_FATAL(xg_alertq_lease(q, "s", 1, &it, NULL), 0);
+	CU_ASSERT_EQUAL(it.id, 1);
+	CU_ASSERT_TRUE(payload_is(&it, 100, 7));
+	CU_ASSERT_EQUAL(xg_alertq_ack(q, it.id), 0);
+	xg_alertq_item_free(&it);
+	CU_ASSERT_EQUAL(push_seeded(q, "s", "k", 10, 9, 0), 3);
+	xg_alertq_close(q);
+	q = open_q(dir, 0); /* clean: no message */
+	CU_ASSERT_EQUAL_FATAL(xg_alertq_lease(q, "s", 1, &it, NULL), 0);
+	CU_ASSERT_EQUAL(it.id, 2);
+	CU_ASSERT_TRUE(payload_is(&it, 200, 8));
+	xg_alertq_item_free(&it);
+	xg_alertq_close(q);
+	rm_dir(dir);
+}
+
 /* A record damaged on disk after it was written (bit rot) cannot be
  * delivered: lease drops and counts it and goes on with the next one. */
 static void test_damaged_record(void)
@@ -1161,6 +1239,7 @@ void add_alertq_suite(void)
 	CU_add_test(s, "full: oldest dropped, counted, persisted", test_capacity);
 	CU_add_test(s, "torn tail at 50 offsets: cut, nothing earlier lost", test_torn_tail);
 	CU_add_test(s, "damaged HEAD moved aside, newer format refused", test_bad_head);
+	CU_add_test(s, "ids near exhaustion renumbered, events kept", test_renumber);
 	CU_add_test(s, "record damaged on disk: dropped at lease", test_damaged_record);
 	CU_add_test(s, "kill -9 during pushes: every reported id kept", test_kill9);
 	CU_add_test(s, "compaction keeps order, content and counters", test_compaction);
