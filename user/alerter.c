@@ -949,7 +949,7 @@ static void write_status(struct xg_alerter *a, uint64_t now_ns)
 							      JSON_C_TO_STRING_NOSLASHESCAPE);
 
 	state_path(a, XG_ALERTER_STATUS_FILE, path, sizeof(path));
-	if (xg_write_atomic(path, s, strlen(s), err, sizeof(err)))
+	if (xg_write_replace(path, s, strlen(s), err, sizeof(err)))
 		logf_(a, "error", "alerts: %s", err);
 	json_object_put(o);
 	a->last_status_ns = now_ns;

@@ -1507,7 +1507,7 @@ void xg_bgp_tick(struct xg_bgp *b, uint64_t now_ns)
 		char path[sizeof(b->dir) + 32], err[256];
 
 		snprintf(path, sizeof(path), "%s/%s", b->dir, STATUS_FILE);
-		xg_write_atomic(path, text, strlen(text), err, sizeof(err));
+		xg_write_replace(path, text, strlen(text), err, sizeof(err));
 		json_object_put(st);
 		b->last_status_ns = now_ns;
 	}

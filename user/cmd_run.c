@@ -113,8 +113,9 @@ struct run_ctx {
 	uint64_t start_ns;
 	uint64_t incidents_total;
 	uint64_t last_history_save_ns;
-	uint64_t last_allow_count_ns, last_alert_depth_ns;
+	uint64_t last_allow_count_ns, last_alert_depth_ns, last_baseline_ns;
 	size_t allow_entries, alert_depth;
+	double baseline[XG_M_MAX]; /* the window's p99 per metric, as last computed */
 };
 
 /* Events as one log line each: what a NOC engineer reads first. */
@@ -430,6 +431,7 @@ static uint64_t mono_now(void)
 #define NS_PER_S	   1000000000ULL
 #define HISTORY_SAVE_NS	   (60 * NS_PER_S)
 #define ALLOW_COUNT_NS	   (10 * NS_PER_S) /* a walk of up to max_peers entries */
+#define BASELINE_NS	   (10 * NS_PER_S)
 #define ALERT_DEPTH_NS	   NS_PER_S
 #define OBS_WATCHED_PER_L4 32
 
@@ -485,8 +487,14 @@ static void publish(struct xg_controller *c, struct run_ctx *rc, uint64_t now)
 	o->have_snap = c->have_snap;
 	o->snap = c->snap;
 	memcpy(o->thr, c->thr, sizeof(o->thr));
-	for (i = 0; i < XG_M_MAX; i++)
-		o->baseline[i] = xg_baseline_percentile(c->base, &c->cfg.baseline, i);
+	/* a percentile per metric sorts its window: baselines move slowly, so
+	 * every 10 s is fresh enough */
+	if (!rc->last_baseline_ns || mono - rc->last_baseline_ns >= BASELINE_NS) {
+		for (i = 0; i < XG_M_MAX; i++)
+			rc->baseline[i] = xg_baseline_percentile(c->base, &c->cfg.baseline, i);
+		rc->last_baseline_ns = mono;
+	}
+	memcpy(o->baseline, rc->baseline, sizeof(o->baseline));
 	o->n_watched_udp = watched_list(&c->cfg.watched_udp, o->watched_udp);
 	o->n_watched_tcp = watched_list(&c->cfg.watched_tcp, o->watched_tcp);
 	/* the counters, and of the 128k port counters only those a scrape

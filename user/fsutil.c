@@ -2,6 +2,7 @@
 #include "fsutil.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -25,7 +26,8 @@ int xg_fsync_dir_of(const char *path)
 	return ret;
 }
 
-int xg_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen)
+static int write_via_tmp(const char *path, const void *data, size_t len, bool durable, char *err,
+			 size_t errlen)
 {
 	char tmp[4096];
 	const char *p = data;
@@ -53,7 +55,7 @@ int xg_write_atomic(const char *path, const void *data, size_t len, char *err, s
 		p += n;
 		len -= (size_t)n;
 	}
-	if (!ret && fsync(fd))
+	if (!ret && durable && fsync(fd))
 		ret = -errno;
 	if (close(fd) && !ret)
 		ret = -errno;
@@ -64,8 +66,19 @@ int xg_write_atomic(const char *path, const void *data, size_t len, char *err, s
 		unlink(tmp);
 		return ret;
 	}
-	xg_fsync_dir_of(path);
+	if (durable)
+		xg_fsync_dir_of(path);
 	return 0;
+}
+
+int xg_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen)
+{
+	return write_via_tmp(path, data, len, true, err, errlen);
+}
+
+int xg_write_replace(const char *path, const void *data, size_t len, char *err, size_t errlen)
+{
+	return write_via_tmp(path, data, len, false, err, errlen);
 }
 
 int xg_read_file(const char *path, size_t max, char **out, size_t *len, char *err, size_t errlen)

@@ -9,6 +9,11 @@
  * fsync, so a crash leaves the old file or the new one. */
 int xg_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen);
 
+/* The same without the syncs: readers never see a half-written file, but a
+ * power loss may lose the write. For status snapshots rewritten several
+ * times a second, where the next write replaces a lost one anyway. */
+int xg_write_replace(const char *path, const void *data, size_t len, char *err, size_t errlen);
+
 /* Reads a whole file (at most max bytes) into a NUL-terminated buffer the
  * caller frees. Returns -ENOENT when it does not exist. */
 int xg_read_file(const char *path, size_t max, char **out, size_t *len, char *err, size_t errlen);
