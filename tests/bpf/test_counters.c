@@ -558,7 +558,12 @@ static void test_every_field(void)
 	CFG_PUT(&cfg);
 	send_udp_at("10.123.8.8", 9, NULL, 10, XDP_PASS, __FILE__, __LINE__);
 	send_udp_at("10.123.7.7", 9, NULL, 10, XDP_PASS, __FILE__, __LINE__);
-	send_udp_at("10.123.6.6", 9, NULL, 10, XDP_PASS, __FILE__, __LINE__);
+	/* A burst, not one packet: on a slow machine (a VM under TCG) a second
+	 * may pass since the burst above and refill the 1 pps bucket. */
+	for (i = 0; i < 5; i++) {
+		spec_v4(&s, "10.123.6.6", IPPROTO_UDP, 9);
+		EXPECT_EQ(RUN_SPEC(&s), XDP_PASS);
+	}
 	for (i = 0; i < 5; i++) {
 		spec_v4(&s, "10.123.5.5", IPPROTO_UDP, 5060);
 		EXPECT_EQ(RUN_SPEC(&s), XDP_PASS);
