@@ -164,61 +164,6 @@ static bool carried(const struct xg_bgp *b, const struct xg_bgp_intent *in)
 	return false;
 }
 
-/* The RTBH policy on a manual rule, as xg_esc_rules() applies it to the
- * controller's own: BLACKHOLE (65535:666) always, then the configured
- * communities and large communities, without duplicates, in order.
- * Without it a hand-made `rtbh X` went out as a plain route. */
-static void rtbh_policy(const struct xg_bgp_cfg *cfg, struct xg_bgp_intent *in)
-{
-	uint32_t want[1 + XG_BGP_COMM_MAX];
-	int i, j, k, n = 0;
-
-	if (in->kind != XG_BGP_RTBH)
-		return;
-	want[n++] = 65535u << 16 | 666;
-	for (k = 0; k < cfg->n_comm && n < (int)(sizeof(want) / sizeof(want[0])); k++)
-		want[n++] = cfg->comm[k];
-	for (k = 0; k < n; k++) {
-		for (j = 0; j < in->n_comm && in->comm[j] != want[k]; j++)
-			;
-		if (j == in->n_comm && in->n_comm < XG_BGP_COMM_MAX)
-			in->comm[in->n_comm++] = want[k];
-	}
-	for (k = 0; k < cfg->n_lcomm; k++) {
-		for (j = 0; j < in->n_lcomm; j++)
-			if (in->lcomm[j].global == cfg->lcomm[k].global &&
-			    in->lcomm[j].local1 == cfg->lcomm[k].local1 &&
-			    in->lcomm[j].local2 == cfg->lcomm[k].local2)
-				break;
-		if (j == in->n_lcomm && in->n_lcomm < XG_BGP_LCOMM_MAX) {
-			in->lcomm[in->n_lcomm].global = cfg->lcomm[k].global;
-			in->lcomm[in->n_lcomm].local1 = cfg->lcomm[k].local1;
-			in->lcomm[in->n_lcomm].local2 = cfg->lcomm[k].local2;
-			in->n_lcomm++;
-		}
-	}
-	/* ascending, as the canonical text insists */
-	for (i = 1; i < in->n_comm; i++)
-		for (j = i; j > 0 && in->comm[j - 1] > in->comm[j]; j--) {
-			uint32_t t = in->comm[j];
-
-			in->comm[j] = in->comm[j - 1];
-			in->comm[j - 1] = t;
-		}
-	for (i = 1; i < in->n_lcomm; i++)
-		for (j = i; j > 0; j--) {
-			__typeof__(in->lcomm[0]) x = in->lcomm[j - 1], y = in->lcomm[j];
-
-			if (x.global < y.global ||
-			    (x.global == y.global &&
-			     (x.local1 < y.local1 ||
-			      (x.local1 == y.local1 && x.local2 <= y.local2))))
-				break;
-			in->lcomm[j - 1] = y;
-			in->lcomm[j] = x;
-		}
-}
-
 static struct json_object *owners_json(const struct rule *r)
 {
 	struct json_object *a = json_object_new_array();
@@ -567,7 +512,7 @@ int xg_bgp_announce(struct xg_bgp *b, const struct xg_bgp_intent *in_, const cha
 	struct rule *r;
 	int ret = 0;
 
-	rtbh_policy(&b->cfg, in);
+	xg_esc_rtbh_policy(&b->cfg, in);
 	if (xg_bgp_intent_validate(in, why, whylen) ||
 	    xg_bgp_intent_format(in, key, sizeof(key)) < 0)
 		return -EINVAL;
@@ -610,7 +555,7 @@ int xg_bgp_withdraw(struct xg_bgp *b, const struct xg_bgp_intent *in, uint64_t n
 		struct xg_bgp_intent pol = *in;
 		char pkey[XG_BGP_TEXT_MAX];
 
-		rtbh_policy(&b->cfg, &pol);
+		xg_esc_rtbh_policy(&b->cfg, &pol);
 		if (xg_bgp_intent_format(&pol, pkey, sizeof(pkey)) >= 0)
 			r = find(b, pkey);
 	}

@@ -180,3 +180,30 @@ const char *xg_json_str(struct json_object *o, const char *key)
 		return json_object_get_string(v);
 	return NULL;
 }
+
+int xg_parse_since(const char *s, double *out)
+{
+	uint64_t secs;
+	struct tm tm;
+	char *end;
+
+	if (!xg_parse_duration(s, &secs) && strspn(s, "0123456789") != strlen(s)) {
+		*out = (double)time(NULL) - (double)secs;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!end || *end) {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(s, "%Y-%m-%d", &tm);
+	}
+	if (end && !*end) {
+		*out = (double)timegm(&tm);
+		return 0;
+	}
+	if (!xg_parse_duration(s, &secs)) {
+		*out = (double)secs; /* a bare number: Unix time */
+		return 0;
+	}
+	return -1;
+}

@@ -18,6 +18,10 @@ int xg_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf,
 /* Parses "300", "90s", "5m", "2h", "1d" into seconds. */
 int xg_parse_duration(const char *text, uint64_t *out_s);
 
+/* A point in time for --since and ?since=: "2h", "7d" ago, a Unix time,
+ * or a date (YYYY-MM-DD[THH:MM:SSZ], UTC). 0, or -1 when unreadable. */
+int xg_parse_since(const char *s, double *out);
+
 /* Parses a decimal integer in [min, max]. */
 int xg_parse_uint(const char *text, uint64_t min, uint64_t max, uint64_t *out);
 

@@ -62,34 +62,6 @@ static int collect(struct json_object *ev, void *arg)
 	return 0;
 }
 
-/* "1h", "2d" ago, a Unix time, or an ISO date (YYYY-MM-DD[THH:MM:SSZ]). */
-static int parse_since(const char *s, double *out)
-{
-	uint64_t secs;
-	struct tm tm;
-	char *end;
-
-	if (!xg_parse_duration(s, &secs) && strspn(s, "0123456789") != strlen(s)) {
-		*out = (double)time(NULL) - (double)secs;
-		return 0;
-	}
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (!end || *end) {
-		memset(&tm, 0, sizeof(tm));
-		end = strptime(s, "%Y-%m-%d", &tm);
-	}
-	if (end && !*end) {
-		*out = (double)timegm(&tm);
-		return 0;
-	}
-	if (!xg_parse_duration(s, &secs)) {
-		*out = (double)secs; /* a bare number: Unix time */
-		return 0;
-	}
-	return -1;
-}
-
 static int read_list(const char *cmd, const char *state_dir, struct incident_list *l)
 {
 	char err[XG_ERR_LEN];
@@ -150,7 +122,7 @@ int cmd_incidents(int argc, char **argv)
 			json = true;
 			break;
 		case 's':
-			if (parse_since(optarg, &l.since))
+			if (xg_parse_since(optarg, &l.since))
 				return xg_fail("incidents",
 					       "invalid --since '%s': use 2h, 7d, 2026-11-21 or "
 					       "2026-11-21T10:00:00Z",

@@ -333,11 +333,39 @@ static void flowspec_rules(const struct xg_bgp_cfg *cfg, int level, const struct
 		     "(spoofed or widely spread sources): the drop stays local");
 }
 
-/* The canonical order (xg_bgp_intent_validate wants it): ascending. */
-static void sort_communities(struct xg_bgp_intent *in)
+/* BLACKHOLE first, then the configured communities, merged into what the
+ * rule already has, without duplicates, ascending (the canonical text
+ * insists on it). */
+void xg_esc_rtbh_policy(const struct xg_bgp_cfg *cfg, struct xg_bgp_intent *in)
 {
-	int i, j;
+	uint32_t want[1 + XG_BGP_COMM_MAX];
+	int i, j, k, n = 0;
 
+	if (in->kind != XG_BGP_RTBH)
+		return;
+	want[n++] = 65535u << 16 | 666;
+	for (k = 0; k < cfg->n_comm && n < (int)(sizeof(want) / sizeof(want[0])); k++)
+		want[n++] = cfg->comm[k];
+	for (k = 0; k < n; k++) {
+		for (j = 0; j < in->n_comm && in->comm[j] != want[k]; j++)
+			;
+		if (j == in->n_comm && in->n_comm < XG_BGP_COMM_MAX)
+			in->comm[in->n_comm++] = want[k];
+	}
+	for (k = 0; k < cfg->n_lcomm; k++) {
+		for (j = 0; j < in->n_lcomm; j++)
+			if (in->lcomm[j].global == cfg->lcomm[k].global &&
+			    in->lcomm[j].local1 == cfg->lcomm[k].local1 &&
+			    in->lcomm[j].local2 == cfg->lcomm[k].local2)
+				break;
+		if (j == in->n_lcomm && in->n_lcomm < XG_BGP_LCOMM_MAX) {
+			in->lcomm[in->n_lcomm].global = cfg->lcomm[k].global;
+			in->lcomm[in->n_lcomm].local1 = cfg->lcomm[k].local1;
+			in->lcomm[in->n_lcomm].local2 = cfg->lcomm[k].local2;
+			in->n_lcomm++;
+		}
+	}
+	/* ascending, as the canonical text insists */
 	for (i = 1; i < in->n_comm; i++)
 		for (j = i; j > 0 && in->comm[j - 1] > in->comm[j]; j--) {
 			uint32_t t = in->comm[j];
@@ -347,20 +375,22 @@ static void sort_communities(struct xg_bgp_intent *in)
 		}
 	for (i = 1; i < in->n_lcomm; i++)
 		for (j = i; j > 0; j--) {
-			__typeof__(in->lcomm[0]) a = in->lcomm[j - 1], b = in->lcomm[j];
+			__typeof__(in->lcomm[0]) x = in->lcomm[j - 1], y = in->lcomm[j];
 
-			if (a.global < b.global || (a.global == b.global && a.local1 < b.local1) ||
-			    (a.global == b.global && a.local1 == b.local1 && a.local2 <= b.local2))
+			if (x.global < y.global ||
+			    (x.global == y.global &&
+			     (x.local1 < y.local1 ||
+			      (x.local1 == y.local1 && x.local2 <= y.local2))))
 				break;
-			in->lcomm[j - 1] = b;
-			in->lcomm[j] = a;
+			in->lcomm[j - 1] = y;
+			in->lcomm[j] = x;
 		}
 }
 
 static void rtbh_rules(const struct xg_bgp_cfg *cfg, const struct xg_incident *inc,
 		       struct xg_esc_rules *out)
 {
-	int v, k;
+	int v;
 
 	for (v = 0; v < inc->n_victims; v++) {
 		struct xg_bgp_intent in;
@@ -370,17 +400,7 @@ static void rtbh_rules(const struct xg_bgp_cfg *cfg, const struct xg_incident *i
 		in.has_dst = true;
 		in.dst = inc->victims[v];
 		in.dst.prefixlen = xg_cidr_maxlen(&in.dst);
-		in.comm[in.n_comm++] = 65535u << 16 | 666;
-		for (k = 0; k < cfg->n_comm && in.n_comm < XG_BGP_COMM_MAX; k++)
-			if (cfg->comm[k] != (65535u << 16 | 666))
-				in.comm[in.n_comm++] = cfg->comm[k];
-		for (k = 0; k < cfg->n_lcomm && k < XG_BGP_LCOMM_MAX; k++) {
-			in.lcomm[k].global = cfg->lcomm[k].global;
-			in.lcomm[k].local1 = cfg->lcomm[k].local1;
-			in.lcomm[k].local2 = cfg->lcomm[k].local2;
-			in.n_lcomm++;
-		}
-		sort_communities(&in);
+		xg_esc_rtbh_policy(cfg, &in);
 		add_rule(cfg, out, &in, XG_LVL_RTBH);
 	}
 }

@@ -98,6 +98,12 @@ void xg_esc_rules(const struct xg_bgp_cfg *cfg, int level, const struct xg_incid
 int xg_esc_admit(const struct xg_bgp_cfg *cfg, const struct xg_bgp_intent *in, char *why,
 		 size_t whylen);
 
+/* The RTBH policy, on the controller's rules and manual ones alike:
+ * BLACKHOLE (65535:666) always, then the configured communities and large
+ * communities, merged into the rule's own without duplicates, in the
+ * canonical order. No-op for FlowSpec. */
+void xg_esc_rtbh_policy(const struct xg_bgp_cfg *cfg, struct xg_bgp_intent *in);
+
 /* Private, loopback, link-local, documentation, benchmarking, CGN,
  * multicast and other reserved ranges (RFC 6890 and friends). */
 bool xg_esc_is_reserved(const struct xg_cidr *c);

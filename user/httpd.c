@@ -387,35 +387,6 @@ static struct json_object *incidents_json(struct xg_httpd *h, double since, size
 	return arr;
 }
 
-/* "2h", "7d" ago, a Unix time, or a date (YYYY-MM-DD[THH:MM:SSZ]), as
- * 'xdpctl incidents --since' reads it. */
-static int parse_since(const char *s, double *out)
-{
-	uint64_t secs;
-	struct tm tm;
-	char *end;
-
-	if (!xg_parse_duration(s, &secs) && strspn(s, "0123456789") != strlen(s)) {
-		*out = (double)time(NULL) - (double)secs;
-		return 0;
-	}
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (!end || *end) {
-		memset(&tm, 0, sizeof(tm));
-		end = strptime(s, "%Y-%m-%d", &tm);
-	}
-	if (end && !*end) {
-		*out = (double)timegm(&tm);
-		return 0;
-	}
-	if (!xg_parse_duration(s, &secs)) {
-		*out = (double)secs;
-		return 0;
-	}
-	return -1;
-}
-
 /* ---- GET handlers ---- */
 
 static enum MHD_Result get_metrics(struct xg_httpd *h, struct MHD_Connection *conn)
@@ -571,7 +542,7 @@ static enum MHD_Result get_incidents(struct xg_httpd *h, struct MHD_Connection *
 	uint64_t limit = HTTPD_INCIDENTS_DEF;
 	double since = 0;
 
-	if (since_s && parse_since(since_s, &since))
+	if (since_s && xg_parse_since(since_s, &since))
 		return send_error(conn, MHD_HTTP_BAD_REQUEST, NULL,
 				  "invalid since: use 2h, 7d, a Unix time, 2026-11-21 or "
 				  "2026-11-21T10:00:00Z");
