@@ -44,7 +44,7 @@ PKT_OBJ := $(BUILD)/tools/lib/pkt.o
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 BPFTEST_SRCS := $(wildcard tests/bpf/*.c)
-BENCH_BPF := $(BUILD)/bench_drop.bpf.o
+BENCH_BPF := $(BUILD)/bench_drop.bpf.o $(BUILD)/bench_hashdrop.bpf.o
 
 # Tools: the flood generator (tools/trafgen) and the capture generator.
 TRAFGEN_BPF := $(BUILD)/xg_trafgen.bpf.o
@@ -75,7 +75,7 @@ $(SKEL): $(BPF_OBJ)
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name xdpguard_bpf > $@.tmp && mv $@.tmp $@
 
-$(BENCH_BPF): tools/bench/bench_drop.bpf.c | $(BUILD)
+$(BUILD)/bench_%.bpf.o: tools/bench/bench_%.bpf.c | $(BUILD)
 	$(call msg,CLANG,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

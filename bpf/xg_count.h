@@ -201,6 +201,8 @@ static __always_inline void xg_peer_touch(const struct xg_pkt *pkt, int what)
 		return;
 	}
 	budget->budget--;
+	if (pkt->l3 != XG_L3_V4)
+		budget->touched_v6++;
 	now = xg_now();
 	p = bpf_map_lookup_elem(map, key);
 	if (!p) {

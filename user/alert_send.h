@@ -15,8 +15,9 @@
  * through xg_alert_redact() first, because the text ends up in logs.
  *
  * libcurl must be initialised once per program, before any thread starts:
- * call xg_send_init() from main() and xg_send_cleanup() at exit. The only
- * global state is libcurl's own.
+ * call xg_send_init() from main() and xg_send_cleanup() at exit (with a
+ * thread-safe libcurl, 7.84+, the init is left to libcurl's first handle).
+ * The only global state is libcurl's own.
  */
 #ifndef XG_ALERT_SEND_H
 #define XG_ALERT_SEND_H

@@ -77,6 +77,7 @@ struct xg_alerter {
 	struct tracker tr[MAX_TRACKERS];
 	bool trackers_dirty;
 	uint64_t last_status_ns;
+	char *last_status; /* what was written, without its "updated" stamp */
 	uint64_t held_logged;
 };
 
@@ -572,6 +573,7 @@ static void *worker_main(void *arg)
 	struct xg_alerter *a = w->a;
 	const char *sink = a->cfg->route.sinks[w->idx].name;
 
+	pthread_setname_np(pthread_self(), "xg-alert");
 	while (!stopping(a)) {
 		uint64_t gen = xg_alertq_gen(a->q), now = realtime_ns(), next = UINT64_MAX;
 		struct xg_alert_item it;
@@ -941,17 +943,35 @@ struct json_object *xg_alerter_status(struct xg_alerter *a, uint64_t now_ns)
 	return o;
 }
 
-static void write_status(struct xg_alerter *a, uint64_t now_ns)
+/* The status is rewritten when it changes, and at least every
+ * STATUS_HEARTBEAT_NS so that its "updated" stamp shows the controller is
+ * alive: a quiet node does not rename a file every tick. */
+#define STATUS_HEARTBEAT_NS 10000000000ULL
+
+static void write_status(struct xg_alerter *a, uint64_t now_ns, bool force)
 {
+	const int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
 	struct json_object *o = xg_alerter_status(a, now_ns);
 	char path[XG_ALERTER_PATH_MAX + 32], err[256];
-	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-							      JSON_C_TO_STRING_NOSLASHESCAPE);
+	char *body;
+	const char *s;
 
+	json_object_object_del(o, "updated");
+	body = strdup(json_object_to_json_string_ext(o, flags));
+	if (!force && body && a->last_status && !strcmp(body, a->last_status) &&
+	    now_ns - a->last_status_ns < STATUS_HEARTBEAT_NS) {
+		free(body);
+		json_object_put(o);
+		return;
+	}
+	json_object_object_add(o, "updated", json_object_new_double((double)now_ns / 1e9));
+	s = json_object_to_json_string_ext(o, flags);
 	state_path(a, XG_ALERTER_STATUS_FILE, path, sizeof(path));
 	if (xg_write_replace(path, s, strlen(s), err, sizeof(err)))
 		logf_(a, "error", "alerts: %s", err);
 	json_object_put(o);
+	free(a->last_status);
+	a->last_status = body;
 	a->last_status_ns = now_ns;
 }
 
@@ -980,7 +1000,7 @@ void xg_alerter_tick(struct xg_alerter *a, uint64_t now_ns)
 	run_spool(a, now_ns);
 	/* the status is for humans: every 200 ms at most, whatever the tick */
 	if (now_ns - a->last_status_ns >= 200000000ULL)
-		write_status(a, now_ns);
+		write_status(a, now_ns, false);
 }
 
 void xg_alerter_close(struct xg_alerter *a, uint64_t now_ns)
@@ -998,11 +1018,12 @@ void xg_alerter_close(struct xg_alerter *a, uint64_t now_ns)
 		usleep(50000);
 	}
 	workers_stop(a);
-	write_status(a, realtime_ns());
+	write_status(a, realtime_ns(), true);
 	for (int i = 0; i < MAX_TRACKERS; i++)
 		json_object_put(a->tr[i].inc);
 	xg_alertq_close(a->q);
 	pthread_mutex_destroy(&a->lock);
+	free(a->last_status);
 	free(a->cfg);
 	free(a);
 }

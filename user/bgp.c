@@ -978,6 +978,7 @@ static void *speaker_main(void *arg)
 	const struct xg_speaker_cfg *s = &b->cfg.speakers[w->idx];
 	uint64_t last_probe = 0;
 
+	pthread_setname_np(pthread_self(), "xg-bgp");
 	while (!stopping(b)) {
 		uint64_t gen = xg_alertq_gen(b->q), now = realtime_ns(), next = UINT64_MAX;
 		struct xg_alert_item it;
@@ -1029,6 +1030,7 @@ static void *scrub_main(void *arg)
 {
 	struct xg_bgp *b = arg;
 
+	pthread_setname_np(pthread_self(), "xg-scrub");
 	while (!stopping(b)) {
 		uint64_t gen = xg_alertq_gen(b->q), now = realtime_ns(), next = UINT64_MAX;
 		struct xg_alert_item it;

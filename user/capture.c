@@ -144,7 +144,7 @@ static int write_rec(const struct xg_sample_rec *rec, void *arg)
 {
 	struct xg_capture *c = arg;
 
-	if (xg_pcapw_write(c->w, rec->ts_real_ns, rec->s.data, rec->s.cap_len, rec->s.orig_len)) {
+	if (xg_pcapw_write(c->w, rec->ts_real_ns, rec->data, rec->cap_len, rec->orig_len)) {
 		logf_(c, "error", "pcap: incident %s: cannot write %s; capture dropped", c->id,
 		      c->path);
 		xg_pcapw_abort(c->w);
@@ -232,7 +232,12 @@ static int on_sample(void *ctx, void *data, size_t size)
 			return 0;
 		}
 	}
-	write_rec(&(struct xg_sample_rec){.ts_real_ns = ts, .s = *s}, c);
+	write_rec(&(struct xg_sample_rec){.ts_real_ns = ts,
+					  .data = s->data,
+					  .orig_len = s->orig_len,
+					  .cap_len = s->cap_len < XG_SAMPLE_SNAP ? s->cap_len
+										 : XG_SAMPLE_SNAP},
+		  c);
 	return 0;
 }
 
@@ -279,6 +284,7 @@ static void *reader(void *arg)
 {
 	struct xg_capture *c = arg;
 
+	pthread_setname_np(pthread_self(), "xg-capture"); /* for top -H and the benchmarks */
 	for (;;) {
 		bool busy;
 		int n;

@@ -4,6 +4,7 @@
  * program attached (blocks keep expiring on their own). */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -813,6 +814,10 @@ int cmd_run(int argc, char **argv)
 			     : "learning done",
 			 c->peers.known);
 	}
+	/* Loading the program (the kernel's BTF), the state files and the
+	 * lists freed several MB that the heap would otherwise keep for the
+	 * daemon's whole life. */
+	malloc_trim(0);
 	ret = serve(c, &rc, &o, &maps, argc - optind, argv + optind);
 out_stop:
 	/* the server first: nothing it reads goes away under it */

@@ -128,13 +128,15 @@ static void fill_addrs(const struct xg_talker_set *s, double scale, double secs,
 	}
 }
 
+#define NOVELTY_SOURCES 2048
+
 /* The sources side: top talkers, entropy, distinct estimate, novelty. */
 static void sources(struct xg_collector *c, struct xg_talker_set *src, double secs,
 		    const struct xg_peers *peers, struct xg_snapshot *out)
 {
 	double scale = c->sample_rate ? (double)c->sample_rate : 1.0;
-	double h = 0, unknown = 0;
-	size_t i;
+	size_t i, stride = (src->n + NOVELTY_SOURCES - 1) / NOVELTY_SOURCES;
+	double h = 0, unknown = 0, seen = 0;
 
 	qsort(src->v, src->n, sizeof(*src->v), by_samples_desc);
 	fill_addrs(src, scale, secs, peers, out->top_src, XG_TOP_SOURCES, &out->n_top_src);
@@ -147,11 +149,18 @@ static void sources(struct xg_collector *c, struct xg_talker_set *src, double se
 		double p = (double)src->v[i].samples / (double)src->total;
 
 		h -= p * log2(p);
+	}
+	/* The share of samples from sources that are not known peers: over
+	 * every source up to NOVELTY_SOURCES, over an even stride of the list
+	 * beyond (a flood from random sources fills the talker map every tick,
+	 * and a peer-table probe for each of them was a fifth of the tick). */
+	for (i = 0; i < src->n; i += stride) {
+		seen += (double)src->v[i].samples;
 		if (!peers || !xg_peers_is_known(peers, &src->v[i].addr))
 			unknown += (double)src->v[i].samples;
 	}
 	out->src_entropy = h;
-	out->new_source_share = unknown / (double)src->total;
+	out->new_source_share = seen > 0 ? unknown / seen : -1;
 }
 
 /* Distinct sources in the tick by linear counting over the bitmap the

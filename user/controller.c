@@ -354,6 +354,7 @@ int xg_controller_tick(struct xg_controller *c, char *err, size_t errlen)
 	uint64_t now = xg_clock_now(c->clock);
 	struct xg_peers_tick pt;
 	enum xg_detect_event ev;
+	uint64_t v6;
 	struct xg_class cls;
 	bool learning, priming;
 	int ret;
@@ -365,10 +366,14 @@ int xg_controller_tick(struct xg_controller *c, char *err, size_t errlen)
 		return ret;
 	}
 	priming = ret == 1; /* the first read only sets the starting point */
-	/* The learning maps are walked only when the program wrote to them. */
+	/* The learning maps are walked only when the program wrote to them
+	 * (a walk visits every bucket of the map, used or not). */
 	memset(&pt, 0, sizeof(pt));
-	if (priming || xg_learn_used(c->maps, c->learn_refill)) {
-		ret = xg_peers_update(&c->peers, c->maps, now, !c->det.open, &pt);
+	if (xg_learn_used(c->maps, c->learn_refill, &v6) || priming) {
+		bool walk_v6 = priming || v6 != c->learn_v6_seen;
+
+		c->learn_v6_seen = v6;
+		ret = xg_peers_update(&c->peers, c->maps, now, !c->det.open, walk_v6, &pt);
 		if (ret) {
 			snprintf(err, errlen, "cannot read the learning maps: %s", strerror(-ret));
 			return ret;

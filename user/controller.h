@@ -43,7 +43,8 @@ struct xg_controller {
 	bool have_snap;
 	bool learn_paused;
 	bool was_learning;
-	int64_t learn_refill; /* the budget each CPU got at the last tick */
+	int64_t learn_refill;	/* the budget each CPU got at the last tick */
+	uint64_t learn_v6_seen; /* xg_learn's touched_v6 at the last walk */
 
 	uint64_t ticks;
 	uint64_t last_save_ns;

@@ -212,7 +212,9 @@ int xg_pcapw_open(struct xg_pcapw **out, const char *path, char *err, size_t err
 		e = errno;
 		goto fail_fd;
 	}
-	w->gz = gzdopen(gzfd, "wb6");
+	/* level 1: a capture is written while the node is under attack, when
+	 * CPU matters more than the last tenth of the file size */
+	w->gz = gzdopen(gzfd, "wb1");
 	if (!w->gz) {
 		close(gzfd);
 		e = ENOMEM;
@@ -384,21 +386,35 @@ int xg_sample_ring_init(struct xg_sample_ring *r, uint32_t cap)
 	return 0;
 }
 
+/* Slot buffers grow in steps of this, and shrink when 4 times too big. */
+#define SLOT_ROUND 128
+
 void xg_sample_ring_push(struct xg_sample_ring *r, uint64_t ts_real_ns, const struct xg_sample *s)
 {
-	struct xg_sample_rec *slot;
+	uint32_t len = s->cap_len < XG_SAMPLE_SNAP ? s->cap_len : XG_SAMPLE_SNAP, want;
+	struct xg_sample_slot *slot;
 
 	if (!r->cap)
 		return;
-	if (r->n < r->cap) {
-		slot = &r->v[(r->head + r->n) % r->cap];
-		r->n++;
-	} else {
-		slot = &r->v[r->head]; /* full: the oldest goes */
-		r->head = (r->head + 1) % r->cap;
+	slot = &r->v[r->n < r->cap ? (r->head + r->n) % r->cap : r->head];
+	want = (len + SLOT_ROUND - 1) / SLOT_ROUND * SLOT_ROUND;
+	if (want > slot->buf_cap || (want && slot->buf_cap > 4 * want)) {
+		uint8_t *nb = realloc(slot->buf, want);
+
+		if (!nb)
+			return; /* the sample is lost, the ring stays as it was */
+		slot->buf = nb;
+		slot->buf_cap = want;
 	}
-	slot->ts_real_ns = ts_real_ns;
-	slot->s = *s;
+	if (r->n < r->cap)
+		r->n++;
+	else
+		r->head = (r->head + 1) % r->cap; /* full: the oldest goes */
+	memcpy(slot->buf, s->data, len);
+	slot->rec = (struct xg_sample_rec){.ts_real_ns = ts_real_ns,
+					   .data = slot->buf,
+					   .orig_len = s->orig_len,
+					   .cap_len = (uint16_t)len};
 }
 
 uint32_t xg_sample_ring_count(const struct xg_sample_ring *r)
@@ -410,7 +426,7 @@ const struct xg_sample_rec *xg_sample_ring_at(const struct xg_sample_ring *r, ui
 {
 	if (i >= r->n)
 		return NULL;
-	return &r->v[(r->head + i) % r->cap];
+	return &r->v[(r->head + i) % r->cap].rec;
 }
 
 int xg_sample_ring_foreach(const struct xg_sample_ring *r,
@@ -435,6 +451,10 @@ void xg_sample_ring_clear(struct xg_sample_ring *r)
 
 void xg_sample_ring_free(struct xg_sample_ring *r)
 {
+	uint32_t i;
+
+	for (i = 0; i < r->cap; i++)
+		free(r->v[i].buf);
 	free(r->v);
 	memset(r, 0, sizeof(*r));
 }

@@ -59,14 +59,25 @@ void xg_pcapw_abort(struct xg_pcapw *w);
 
 /* ---- the pre-attack ring (pure) ---- */
 
+/* One sample as the ring keeps it: only its captured bytes. */
 struct xg_sample_rec {
 	uint64_t ts_real_ns;
-	struct xg_sample s;
+	const uint8_t *data; /* cap_len bytes */
+	uint32_t orig_len;
+	uint16_t cap_len;
 };
 
-/* The last cap samples seen, oldest overwritten first. */
+struct xg_sample_slot {
+	struct xg_sample_rec rec;
+	uint8_t *buf; /* rec.data */
+	uint32_t buf_cap;
+};
+
+/* The last cap samples seen, oldest overwritten first. A slot holds the
+ * sample's captured bytes, not the kernel record's 2 KiB: a ring of SIP and
+ * RTP packets takes a fraction of the memory. */
 struct xg_sample_ring {
-	struct xg_sample_rec *v;
+	struct xg_sample_slot *v;
 	uint32_t cap;
 	uint32_t head; /* index of the oldest record */
 	uint32_t n;

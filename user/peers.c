@@ -171,14 +171,14 @@ static int read_map(struct read_ctx *r, int fd, int family)
 }
 
 int xg_peers_update(struct xg_peers *p, const struct xg_maps *m, uint64_t now_ns, bool learn,
-		    struct xg_peers_tick *out)
+		    bool walk_v6, struct xg_peers_tick *out)
 {
 	struct read_ctx r = {p, now_ns, learn, out};
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	ret = read_map(&r, m->peers_v4, AF_INET);
-	if (!ret)
+	if (!ret && walk_v6)
 		ret = read_map(&r, m->peers_v6, AF_INET6);
 	p->primed = true;
 	return ret;

@@ -55,9 +55,10 @@ struct xg_peers_tick {
 void xg_peers_init(struct xg_peers *p);
 void xg_peers_free(struct xg_peers *p);
 
-/* Reads the learning maps; learn is false while an incident is open. */
+/* Reads the learning maps (the IPv6 one only when walk_v6); learn is false
+ * while an incident is open. */
 int xg_peers_update(struct xg_peers *p, const struct xg_maps *m, uint64_t now_ns, bool learn,
-		    struct xg_peers_tick *out);
+		    bool walk_v6, struct xg_peers_tick *out);
 
 bool xg_peers_is_known(const struct xg_peers *p, const struct xg_cidr *addr);
 

@@ -173,20 +173,27 @@ int xg_learn_refill(const struct xg_maps *m, int64_t n)
 	return ret;
 }
 
-bool xg_learn_used(const struct xg_maps *m, int64_t n)
+bool xg_learn_used(const struct xg_maps *m, int64_t n, uint64_t *touched_v6)
 {
 	int ncpu = libbpf_num_possible_cpus(), i;
+	uint64_t v6 = UINT64_MAX;
 	struct xg_learn *v;
 	__u32 zero = 0;
 	bool used = true;
 
+	if (touched_v6)
+		*touched_v6 = v6;
 	if (ncpu <= 0)
 		return true;
 	v = calloc((size_t)ncpu, sizeof(*v));
 	if (v && !bpf_map_lookup_elem(m->learn, &zero, v)) {
 		used = false;
-		for (i = 0; i < ncpu; i++)
+		for (i = 0, v6 = 0; i < ncpu; i++) {
 			used |= v[i].budget != n;
+			v6 += v[i].touched_v6;
+		}
+		if (touched_v6)
+			*touched_v6 = v6;
 	}
 	free(v);
 	return used;

@@ -26,8 +26,10 @@ int xg_amp_ports_init(const struct xg_maps *m);
 int xg_learn_refill(const struct xg_maps *m, int64_t n);
 
 /* True when any CPU spent budget since it was refilled to n (the learning
- * maps changed); true as well when the map cannot be read. */
-bool xg_learn_used(const struct xg_maps *m, int64_t n);
+ * maps changed); true as well when the map cannot be read. *touched_v6
+ * (if not NULL) gets the updates made to xg_peers_v6 so far, summed over
+ * the CPUs, or UINT64_MAX when the map cannot be read. */
+bool xg_learn_used(const struct xg_maps *m, int64_t n, uint64_t *touched_v6);
 
 int xg_rtcfg_read(const struct xg_maps *m, struct xg_config *out);
 int xg_rtcfg_write(const struct xg_maps *m, const struct xg_config *cfg);

@@ -12,7 +12,7 @@
 
 #include <linux/types.h>
 
-#define XG_ABI_VERSION 3
+#define XG_ABI_VERSION 4
 
 /* Where the maps are pinned (LIBBPF_PIN_BY_NAME below this directory). */
 #define XG_PIN_DIR   "/sys/fs/bpf/xdpguard"
@@ -26,7 +26,10 @@
 #define XG_RATELIMIT_MAX    262144 /* per-source buckets (LRU) */
 #define XG_TALKERS_MAX	    16384  /* sampled per-source counters (LRU), drained each tick */
 #define XG_VICTIMS_MAX	    4096   /* sampled per-destination counters (LRU) */
-#define XG_PEERS_MAX	    262144 /* per-source SIP/RTP activity for learning (LRU) */
+/* Per-source SIP/RTP activity for learning (LRU), walked every tick: a batch
+ * walk visits every bucket, and 4 x 65536 of them cost the controller ~2 ms a
+ * tick. An evicted source only restarts its counts (peers.c). */
+#define XG_PEERS_MAX 65536
 
 /* Distinct sources per tick by linear counting: each fully parsed packet
  * that goes on (passed or would-drop) sets the bit its source hashes to in its CPU's block of xg_srcbits (mmapable, one
@@ -295,7 +298,8 @@ struct xg_peer {
  * fast a flood arrives before it is detected. */
 struct xg_learn {
 	__s64 budget;
-	__u64 skipped; /* updates not made for want of budget */
+	__u64 skipped;	  /* updates not made for want of budget */
+	__u64 touched_v6; /* updates made to xg_peers_v6: its walk is skipped while this stays */
 };
 
 struct xg_ctr {

@@ -542,7 +542,7 @@ static void test_peer_nothing(void)
 
 	EXPECT_EQ(peers_count(), 0);
 	EXPECT_EQ(learn_skipped(), 0);
-	EXPECT_TRUE(!xg_learn_used(&fx.m, XG_DEFAULT_LEARN_BUDGET));
+	EXPECT_TRUE(!xg_learn_used(&fx.m, XG_DEFAULT_LEARN_BUDGET, NULL));
 	stats_get(&st);
 	EXPECT_EQ(st.sip[XG_SIP_CONTINUATION], 1);
 	EXPECT_EQ(st.rtp_invalid, 1);
@@ -655,7 +655,7 @@ static void test_peer_paused(void)
 	EXPECT_TRUE(memcmp(&p, &before, sizeof(p)) == 0);
 	EXPECT_EQ(peers_count(), 1);
 	/* No budget spent, nothing skipped. */
-	EXPECT_TRUE(!xg_learn_used(&fx.m, XG_DEFAULT_LEARN_BUDGET));
+	EXPECT_TRUE(!xg_learn_used(&fx.m, XG_DEFAULT_LEARN_BUDGET, NULL));
 	EXPECT_EQ(learn_skipped(), 0);
 	/* The counters still count. */
 	stats_get(&st);
@@ -723,7 +723,7 @@ static void test_learn_budget(void)
 	size_t i;
 
 	EXPECT_EQ(xg_learn_refill(&fx.m, 3), 0);
-	EXPECT_TRUE(!xg_learn_used(&fx.m, 3));
+	EXPECT_TRUE(!xg_learn_used(&fx.m, 3, NULL));
 	skipped0 = learn_skipped();
 	PIN(&pin);
 	for (i = 0; i < 5; i++)
@@ -735,7 +735,7 @@ static void test_learn_budget(void)
 	for (i = 0; i < 5; i++)
 		check_at((peer_get(srcs[i], &p) == 0) == (i < 3), __FILE__, __LINE__, "%s %s",
 			 srcs[i], i < 3 ? "learned" : "skipped");
-	EXPECT_TRUE(xg_learn_used(&fx.m, 3));
+	EXPECT_TRUE(xg_learn_used(&fx.m, 3, NULL));
 	/* Only the CPU that ran spent its budget; it does not go negative. */
 	for (cpu = 0; cpu < fx.ncpu; cpu++)
 		check_at(learn_budget(cpu) == (cpu == pin.cpu ? 0 : 3), __FILE__, __LINE__,
@@ -744,7 +744,7 @@ static void test_learn_budget(void)
 	/* A refill keeps the skipped count and lets learning go on. */
 	EXPECT_EQ(xg_learn_refill(&fx.m, 3), 0);
 	EXPECT_EQ(learn_skipped(), skipped0 + 2);
-	EXPECT_TRUE(!xg_learn_used(&fx.m, 3));
+	EXPECT_TRUE(!xg_learn_used(&fx.m, 3, NULL));
 	SEND_SIP(srcs[4]);
 	EXPECT_EQ(peer_get(srcs[4], &p), 0);
 	EXPECT_EQ(p.sip_ok, 1);
@@ -754,14 +754,35 @@ static void test_learn_budget(void)
 static void test_learn_used(void)
 {
 	EXPECT_EQ(xg_learn_refill(&fx.m, 3), 0);
-	EXPECT_TRUE(!xg_learn_used(&fx.m, 3));
-	EXPECT_TRUE(xg_learn_used(&fx.m, 4)); /* refilled to another amount */
+	EXPECT_TRUE(!xg_learn_used(&fx.m, 3, NULL));
+	EXPECT_TRUE(xg_learn_used(&fx.m, 4, NULL)); /* refilled to another amount */
 	/* Traffic that learns nothing spends nothing. */
 	SEND_UDP("10.123.7.9", 40000, 9, NULL, 10);
 	SEND_TCP("10.123.7.9", 40000, 5060, ACK, NULL);
-	EXPECT_TRUE(!xg_learn_used(&fx.m, 3));
+	EXPECT_TRUE(!xg_learn_used(&fx.m, 3, NULL));
 	SEND_SIP("10.123.7.9");
-	EXPECT_TRUE(xg_learn_used(&fx.m, 3));
+	EXPECT_TRUE(xg_learn_used(&fx.m, 3, NULL));
+}
+
+/* The controller skips the IPv6 learning map's walk while touched_v6 stays:
+ * IPv4 SIP leaves it, IPv6 SIP moves it. */
+static void test_learn_touched_v6(void)
+{
+	uint64_t a, b, c;
+
+	EXPECT_EQ(xg_learn_refill(&fx.m, 100), 0);
+	xg_learn_used(&fx.m, 100, &a);
+	check_at(a != UINT64_MAX, __FILE__, __LINE__, "touched_v6 read");
+	SEND_SIP("10.123.7.10");
+	EXPECT_TRUE(xg_learn_used(&fx.m, 100, &b));
+	EXPECT_EQ(b, a);
+	SEND_SIP("fd00:123::7:10");
+	xg_learn_used(&fx.m, 100, &c);
+	EXPECT_EQ(c, a + 1);
+	/* a refill keeps it */
+	EXPECT_EQ(xg_learn_refill(&fx.m, 100), 0);
+	xg_learn_used(&fx.m, 100, &b);
+	EXPECT_EQ(b, c);
 }
 
 static void test_learn_budget_existing(void)
@@ -789,7 +810,7 @@ static void test_learn_budget_existing(void)
 	EXPECT_EQ(hash_count(fx.m.peers_v6), 0);
 	EXPECT_EQ(learn_skipped(), skipped0 + 4);
 	EXPECT_EQ(learn_budget(pin.cpu), 0);
-	EXPECT_TRUE(!xg_learn_used(&fx.m, 0));
+	EXPECT_TRUE(!xg_learn_used(&fx.m, 0, NULL));
 
 	/* One update each. */
 	EXPECT_EQ(xg_learn_refill(&fx.m, 2), 0);
@@ -1108,6 +1129,7 @@ static const struct fx_test tests[] = {
     {"peers: first_ns and last_ns", test_peer_times},
     {"learn budget: 3 of 5 new sources, 2 skipped", test_learn_budget},
     {"xg_learn_used after refill and after SIP", test_learn_used},
+    {"touched_v6 moves with IPv6 SIP only", test_learn_touched_v6},
     {"learn budget: empty budget stops updates of known sources", test_learn_budget_existing},
     {"srcbits: distinct IPv4 sources", test_srcbits_v4},
     {"srcbits: distinct IPv6 sources", test_srcbits_v6},

@@ -334,7 +334,9 @@ static void test_ring(void)
 	CU_ASSERT_PTR_NULL(xg_sample_ring_at(&r, 0));
 	for (i = 1; i <= 5; i++) {
 		s.orig_len = 100 + i;
+		s.cap_len = (uint16_t)(60 + i);
 		s.data[0] = (uint8_t)i;
+		s.data[59 + i] = (uint8_t)(0xa0 + i);
 		xg_sample_ring_push(&r, i, &s);
 	}
 	CU_ASSERT_EQUAL(xg_sample_ring_count(&r), 3);
@@ -343,8 +345,10 @@ static void test_ring(void)
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
 		CU_ASSERT_EQUAL(rec->ts_real_ns, 3 + i); /* 1 and 2 were overwritten */
-		CU_ASSERT_EQUAL(rec->s.orig_len, 103 + i);
-		CU_ASSERT_EQUAL(rec->s.data[0], 3 + i);
+		CU_ASSERT_EQUAL(rec->orig_len, 103 + i);
+		CU_ASSERT_EQUAL(rec->cap_len, 63 + i);
+		CU_ASSERT_EQUAL(rec->data[0], 3 + i);
+		CU_ASSERT_EQUAL(rec->data[62 + i], 0xa3 + i); /* the last byte kept */
 	}
 	CU_ASSERT_PTR_NULL(xg_sample_ring_at(&r, 3));
 	CU_ASSERT_EQUAL(xg_sample_ring_foreach(&r, collect_ts, &p), 0);
@@ -358,6 +362,25 @@ static void test_ring(void)
 	xg_sample_ring_push(&r, 9, &s);
 	CU_ASSERT_EQUAL(xg_sample_ring_count(&r), 1);
 	CU_ASSERT_EQUAL(xg_sample_ring_at(&r, 0)->ts_real_ns, 9);
+	/* a slot reused by a bigger sample, then a much smaller one */
+	s.cap_len = XG_SAMPLE_SNAP;
+	memset(s.data, 0x5a, sizeof(s.data));
+	xg_sample_ring_push(&r, 10, &s);
+	s.cap_len = 40;
+	s.data[39] = 0x11;
+	for (i = 11; i <= 13; i++)
+		xg_sample_ring_push(&r, i, &s);
+	CU_ASSERT_EQUAL(xg_sample_ring_count(&r), 3);
+	for (i = 0; i < 3; i++) {
+		const struct xg_sample_rec *rec = xg_sample_ring_at(&r, i);
+
+		CU_ASSERT_EQUAL(rec->ts_real_ns, 11 + i);
+		CU_ASSERT_EQUAL(rec->cap_len, 40);
+		CU_ASSERT_EQUAL(rec->data[39], 0x11);
+	}
+	s.cap_len = 0xffff; /* never read past the record's data */
+	xg_sample_ring_push(&r, 14, &s);
+	CU_ASSERT_EQUAL(xg_sample_ring_at(&r, 2)->cap_len, XG_SAMPLE_SNAP);
 	xg_sample_ring_free(&r);
 
 	/* ring_packets 0: nothing is kept */

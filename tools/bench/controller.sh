@@ -3,9 +3,14 @@
 #
 # Controller cost: xdpctl run protects a namespace while live traffic keeps
 # every counter moving (UDP from thousands of random sources, SIP to 5060,
-# RTP into the RTP range, TCP SYNs to 5061); CPU time per tick and RSS are
-# read from /proc for the daemon alone. Then replay throughput on a large
-# generated capture. Traffic stays in namespaces (10.123.0.0/16), bounded.
+# RTP into the RTP range, TCP SYNs to 5061). A first run learns the baseline
+# from that traffic; the measured run restores it, so it is a node in peace.
+# CPU time (per thread, from /proc/PID/task/*/schedstat, in ns) and RSS are
+# read for the daemon alone, against issue 3's targets (0.2% of a core at a
+# 1 s tick, 20 MB). Then, without a target, the same node under an attack
+# it detects and captures, and the state of a busy node (1M blocks, 65,536
+# peers). Last, replay throughput on a large generated capture. Traffic
+# stays in namespaces (10.123.0.0/16), bounded.
 #
 # usage: tools/bench/controller.sh [--quick] [BUILD_DIR]
 set -u
@@ -24,7 +29,7 @@ NS_TX="$TAG-tx"
 NS_RX="$TAG-rx"
 export XDPGUARD_PIN_DIR="/sys/fs/bpf/$TAG"
 WORK=$(mktemp -d /tmp/xg-bench-ctl-XXXXXX)
-SECS=$((QUICK ? 15 : 60))
+SECS=$((QUICK ? 10 : 60))
 DAEMON=
 GENS=()
 
@@ -51,14 +56,30 @@ ip -n "$NS_RX" link set veth-rx up
 ip -n "$NS_RX" link set lo up # the daemon's HTTP API listens on 127.0.0.1
 MAC=$(ip -n "$NS_RX" -o link show veth-rx | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
 
-cat >"$WORK/cfg.json" <<EOF
-{"tick_ms": 1000, "baseline": {"learning_s": 5}, "mitigation": {"max_peers": 65536}}
-EOF
-
-tg() {
+tg() { # DURATION ARGS...: a bounded generator in the sending namespace
+	local d=$1
+	shift
 	nsenter --net="/run/netns/$NS_TX" "$TRAFGEN" --dev veth-tx --dst-mac "$MAC" --dst 10.123.4.1 \
-		--duration $((SECS + 10)) "$@" >/dev/null 2>&1 &
+		--duration "$d" "$@" >/dev/null 2>&1 &
 	GENS+=($!)
+}
+
+stop_gens() {
+	local p
+	for p in "${GENS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${GENS[@]}"; do wait "$p" 2>/dev/null; done
+	GENS=()
+}
+
+# All counters live: many sources (talkers, distinct bitmap), SIP (methods,
+# peer learning), RTP (RTP check, learning), SYNs (flags, SIP-TLS class).
+# Each rate stays under its metric's default floor (config/README.md): this
+# is a node's normal traffic, not an attack.
+live_traffic() { # DURATION
+	tg "$1" --random-src 10.123.128.0/17 --random-ttl --dport 9999 --pps 20k
+	tg "$1" --src 10.123.4.2 --sources 2000 --payload sip-register --pps 400
+	tg "$1" --src 10.123.4.2 --sources 50 --payload rtp --pps 5k
+	tg "$1" --src 10.123.4.2 --sources 500 --proto tcp-syn --dport 5061 --pps 1k
 }
 
 # The state of a busy node, as data only (nothing is sent to these
@@ -72,7 +93,6 @@ load_state() {
 		>"$WORK/blocks.txt"
 	nsenter --net="/run/netns/$NS_RX" "$XDPCTL" attach veth-rx >/dev/null
 	nsenter --net="/run/netns/$NS_RX" "$XDPCTL" block --file "$WORK/blocks.txt" >/dev/null
-	mkdir -p "$WORK/state"
 	/usr/bin/python3 -c '
 import json, sys, time
 now = time.clock_gettime_ns(time.CLOCK_REALTIME)
@@ -82,67 +102,128 @@ json.dump({"format": 1, "peers": peers}, open(sys.argv[1], "w"))
 ' "$WORK/state/peers.json"
 }
 
-# measure LABEL TARGETS: the daemon's CPU per tick and RSS under live traffic.
-measure() {
+start_daemon() {
 	nsenter --net="/run/netns/$NS_RX" "$XDPCTL" run --config "$WORK/cfg.json" \
-		--state-dir "$WORK/state" veth-rx >"$WORK/daemon.log" 2>&1 &
+		--state-dir "$WORK/state" veth-rx >>"$WORK/daemon.log" 2>&1 &
 	DAEMON=$!
-	sleep 2
-	# All counters live: many sources (talkers, distinct bitmap), SIP
-	# (methods, peer learning), RTP (RTP check, learning), SYNs (flags,
-	# SIP-TLS class).
-	tg --random-src 10.123.128.0/17 --random-ttl --dport 9999 --pps 20k
-	tg --src 10.123.4.2 --sources 2000 --payload sip-register --pps 2k
-	tg --src 10.123.4.2 --sources 50 --payload rtp --pps 5k
-	tg --src 10.123.4.2 --sources 500 --proto tcp-syn --dport 5061 --pps 2k
-	sleep 5
+	sleep 3
+	kill -0 "$DAEMON" 2>/dev/null && return 0
+	echo "controller: FAIL: xdpctl run did not start:"
+	tail -3 "$WORK/daemon.log" | sed 's/^/  /'
+	DAEMON=
+	return 1
+}
 
-	local hz c0 c1 t0 t1 rss hwm p
-	if ! kill -0 "$DAEMON" 2>/dev/null; then
-		echo "controller, $1: FAIL: xdpctl run did not start:"
-		tail -3 "$WORK/daemon.log" | sed 's/^/  /'
-		for p in "${GENS[@]}"; do kill "$p" 2>/dev/null; done
-		GENS=()
-		DAEMON=
-		STATUS=1
-		return
-	fi
-	hz=$(getconf CLK_TCK)
-	c0=$(awk '{ print $14 + $15 }' "/proc/$DAEMON/stat")
-	t0=$(date +%s.%N)
-	sleep "$SECS"
-	c1=$(awk '{ print $14 + $15 }' "/proc/$DAEMON/stat")
-	t1=$(date +%s.%N)
-	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$DAEMON/status")
-	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$DAEMON/status")
+stop_daemon() {
+	[ -n "$DAEMON" ] || return 0
 	kill -TERM "$DAEMON"
 	wait "$DAEMON" 2>/dev/null
 	DAEMON=
-	for p in "${GENS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	GENS=()
+}
 
-	awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$hz" -v rss="$rss" \
-		-v hwm="$hwm" -v label="$1" -v targets="$2" 'BEGIN {
-		wall = t1 - t0; cpu = (c1 - c0) / hz
-		share = 100 * cpu / wall
-		printf "controller, %s: %.0f s at a 1 s tick, live traffic ~29k pps from ~30k sources\n", label, wall
-		printf "  CPU %.3f s in %.0f s: %.3f%% of one core, %.2f ms per tick", cpu, wall, share, 1000 * cpu / wall
-		if (targets) printf " (target <= 0.2%%: %s)", share <= 0.2 ? "PASS" : "FAIL"
-		printf "\n  RSS %.1f MB now, %.1f MB peak", rss / 1024, hwm / 1024
-		if (targets) printf " (target <= 20 MB: %s)", hwm / 1024 <= 20 ? "PASS" : "FAIL"
-		printf "\n"
-		exit (targets && (share > 0.2 || hwm / 1024 > 20))
-	}'
+# The baseline is learnt from the live traffic in a first run (learning_s),
+# which the measured runs then restore: a node in peace, not one that sees
+# its normal traffic as an attack because it has not learnt it yet.
+learn() {
+	start_daemon || return 1
+	sleep "$LEARN_S"
+	stop_daemon
+}
+
+opens() { grep -c '"event":"incident_open"' "$WORK/state/incidents.jsonl" 2>/dev/null || echo 0; }
+
+# threads_snap FILE: "tid name cpu_ns" for each of the daemon's threads
+# (schedstat: nanoseconds, where /proc/PID/stat counts 10 ms ticks)
+threads_snap() {
+	local t
+	for t in /proc/"$DAEMON"/task/*; do
+		printf '%s %s %s\n' "${t##*/}" "$(tr ' ' _ <"$t/comm")" "$(awk '{ print $1 }' "$t/schedstat")"
+	done >"$1" 2>/dev/null
+}
+
+# measure LABEL TARGETS: the running daemon's CPU and RSS over SECS.
+measure() {
+	local t0 t1 rss hwm
+	threads_snap "$WORK/cpu0"
+	t0=$(date +%s.%N)
+	sleep "$SECS"
+	threads_snap "$WORK/cpu1"
+	t1=$(date +%s.%N)
+	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$DAEMON/status")
+	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$DAEMON/status")
+	awk -v t0="$t0" -v t1="$t1" -v rss="$rss" -v hwm="$hwm" -v label="$1" -v targets="$2" \
+		-v main="$DAEMON" '
+		FNR == NR { a[$1] = $3; next }
+		{
+			d = ($1 in a) ? $3 - a[$1] : $3 # a thread started in the window
+			tot += d
+			name = $1 == main ? "tick thread" : $2
+			if (name ~ /^MHD/) name = "HTTP API"
+			per[name] += d
+		}
+		END {
+			wall = t1 - t0
+			share = 100 * tot / 1e9 / wall
+			printf "controller, %s: %.0f s at a 1 s tick\n", label, wall
+			printf "  CPU %.1f ms in %.0f s: %.3f%% of one core, %.2f ms per tick", tot / 1e6, wall, share, tot / 1e6 / wall
+			if (targets) printf " (target <= 0.2%%: %s)", share <= 0.2 ? "PASS" : "FAIL"
+			printf "\n    by thread:"
+			for (n in per) printf " %s %.2f ms/s;", n, per[n] / 1e6 / wall
+			printf "\n  RSS %.1f MB now, %.1f MB peak", rss / 1024, hwm / 1024
+			if (targets) printf " (target <= 20 MB: %s)", hwm / 1024 <= 20 ? "PASS" : "FAIL"
+			printf "\n"
+			exit (targets && (share > 0.2 || hwm / 1024 > 20))
+		}' "$WORK/cpu0" "$WORK/cpu1"
+}
+
+# phase LABEL TARGETS [BUSY]: learn, then measure in peace, then (not BUSY)
+# under an attack the daemon captures.
+phase() {
+	local o
+	live_traffic $((LEARN_S + 2 * SECS + 30))
+	learn || return 1
+	start_daemon || return 1
+	o=$(opens)
+	sleep 2
+	measure "$1" "$2" || STATUS=1
+	[ "$(opens)" = "$o" ] ||
+		echo "  note: an incident opened during this window: not a node in peace"
+	if [ -z "${3:-}" ]; then
+		# A SIP INVITE flood from random sources: the node detects it and
+		# captures it (the capture thread writes the sampled packets).
+		tg $((SECS + 15)) --random-src 10.123.192.0/18 --payload sip-invite --pps 30k
+		local i
+		for ((i = 0; i < 20; i++)); do
+			[ "$(opens)" != "$o" ] && break
+			sleep 0.5
+		done
+		if [ "$(opens)" = "$o" ]; then
+			echo "controller, under attack: FAIL: no incident opened"
+			STATUS=1
+		else
+			sleep 1
+			measure "under attack (+30k pps SIP INVITE flood from random sources, incident open, capture on)" 0
+		fi
+	fi
+	stop_daemon
+	stop_gens
 }
 
 STATUS=0
-measure "empty lists" 1 || STATUS=1
+LEARN_S=8
+cat >"$WORK/cfg.json" <<EOF
+{"tick_ms": 1000, "baseline": {"learning_s": $((LEARN_S - 3))}, "mitigation": {"max_peers": 65536}}
+EOF
+mkdir -p "$WORK/state"
+echo "live traffic, every counter moving: ~26k pps from ~30k sources (20k pps UDP from random"
+echo "  sources, 400 SIP REGISTER/s from 2000, 5k pps RTP from 50, 1k SYNs/s to 5061 from 500: under"
+echo "  the default detection floors, so normal traffic); the baseline is learnt first"
+phase "peace, empty lists" 1 || STATUS=1
 nsenter --net="/run/netns/$NS_RX" "$XDPCTL" detach veth-rx >/dev/null 2>&1
 rm -rf "$WORK/state"
+mkdir -p "$WORK/state"
 load_state
-measure "1M blocks, 65,536 learned peers (the cap) and ~34k live sources" 0 || STATUS=1
-echo "  (/proc/PID/stat counts CPU in clock ticks of 1/$(getconf CLK_TCK) s: the figure is coarse)"
+phase "peace, 1M blocks, 65,536 learned peers (the cap) and ~34k live sources" 0 busy || STATUS=1
 
 scale=$((QUICK ? 5 : 20))
 "$PCAPGEN" spoofed_udp_flood --scale "$scale" -o "$WORK/big.pcap" 2>"$WORK/gen.log"
