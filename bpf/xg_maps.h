@@ -243,6 +243,15 @@ struct {
 	XG_PINNED;
 } xg_samples SEC(".maps");
 
+/* A sample is built here, then copied into xg_samples at its own length
+ * (a ring reservation must have a constant size). Private, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_sample);
+} xg_sample_buf SEC(".maps");
+
 /* The packet being processed, per CPU and private to the program: lets the
  * parsing past L3 and the prefix probes be global functions, verified once,
  * that still see the whole parse result. */

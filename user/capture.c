@@ -206,7 +206,9 @@ static int on_sample(void *ctx, void *data, size_t size)
 	const struct xg_sample *s = data;
 	uint64_t ts;
 
-	if (size < sizeof(*s))
+	/* a record is the header and cap_len bytes of data (abi.h) */
+	if (size < XG_SAMPLE_HDR || size < XG_SAMPLE_HDR + (size_t)s->cap_len ||
+	    s->cap_len > XG_SAMPLE_SNAP)
 		return 0;
 	c->read++;
 	if (c->map_n)

@@ -28,9 +28,9 @@
 
 /* The reader drains every XG_CAPTURE_DRAIN_MS while samples come fast
  * (more than XG_CAPTURE_BUSY a drain) or a capture is open, and every
- * XG_CAPTURE_IDLE_MS otherwise: the 2 MiB ring holds ~1000 samples, so
- * 200 ms is safe below 5000 samples/s, and a quiet node wakes 5 times a
- * second, not 50. */
+ * XG_CAPTURE_IDLE_MS otherwise: the 512 KiB ring holds ~2900 samples of
+ * 150-byte packets (~250 of full 2 KiB ones), so 200 ms is safe below
+ * 10,000 small samples/s, and a quiet node wakes 5 times a second, not 50. */
 #define XG_CAPTURE_DRAIN_MS 20
 #define XG_CAPTURE_IDLE_MS  200
 #define XG_CAPTURE_BUSY	    64

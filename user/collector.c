@@ -18,9 +18,8 @@ int xg_collector_init(struct xg_collector *c, const struct xg_maps *m, char *err
 	memset(c, 0, sizeof(*c));
 	c->maps = m;
 	c->sample_rate = 64;
-	c->prev = calloc(1, sizeof(*c->prev));
 	c->cur = calloc(1, sizeof(*c->cur));
-	if (!c->prev || !c->cur) {
+	if (!c->cur) {
 		xg_collector_free(c);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -30,9 +29,8 @@ int xg_collector_init(struct xg_collector *c, const struct xg_maps *m, char *err
 
 void xg_collector_free(struct xg_collector *c)
 {
-	free(c->prev);
 	free(c->cur);
-	c->prev = c->cur = NULL;
+	c->cur = NULL;
 }
 
 static int set_push(struct xg_talker_set *s, const struct xg_talker_sample *x)
@@ -190,29 +188,14 @@ static double distinct_sources(const struct xg_maps *m)
 	return -bits * log(zero / bits);
 }
 
-static void top_ports(const struct xg_counters *prev, const struct xg_counters *cur, double secs,
-		      struct xg_snapshot *out)
+static void top_ports(const struct xg_port_count *top, int n, double secs, struct xg_snapshot *out)
 {
-	int k, n = 0, j;
+	int i;
 
-	for (k = 0; k < 2 * XG_PORTS; k++) {
-		uint64_t d = cur->port[k] > prev->port[k] ? cur->port[k] - prev->port[k] : 0;
-		struct xg_port_rate pr;
-
-		if (!d)
-			continue;
-		pr.l4 = (uint8_t)(k / XG_PORTS);
-		pr.port = (uint16_t)(k % XG_PORTS);
-		pr.pps = (double)d / secs;
-		if (n == XG_TOP_PORTS && pr.pps <= out->top_ports[n - 1].pps)
-			continue;
-		if (n < XG_TOP_PORTS)
-			n++;
-		/* insertion into the sorted top list */
-		for (j = n - 1; j > 0 && out->top_ports[j - 1].pps < pr.pps; j--)
-			out->top_ports[j] = out->top_ports[j - 1];
-		out->top_ports[j] = pr;
-	}
+	for (i = 0; i < n; i++)
+		out->top_ports[i] = (struct xg_port_rate){.l4 = (uint8_t)top[i].l4,
+							  .port = (uint16_t)top[i].port,
+							  .pps = (double)top[i].packets / secs};
 	out->n_top_ports = n;
 }
 
@@ -289,16 +272,21 @@ int xg_collector_collect(struct xg_collector *c, uint64_t now_ns, const struct x
 			 struct xg_snapshot *out)
 {
 	struct xg_talker_set src = {0}, dst = {0};
-	struct xg_counters *tmp;
+	struct xg_port_count top[XG_TOP_PORTS];
+	uint64_t watched_was[XG_WATCHED_MAX];
 	double secs;
-	int ret, i;
+	int ret, i, n_top;
 
-	ret = xg_counters_read(c->maps, c->cur);
+	c->prev_st = c->cur->st;
+	ret = xg_counters_read_stats(c->maps, &c->cur->st);
 	if (ret)
 		return ret;
+	for (i = 0; i < c->n_watched; i++)
+		watched_was[i] = c->cur->port[c->watched[i]];
+	n_top = xg_counters_update_ports(c->maps, c->cur->port, top, XG_TOP_PORTS);
 	/* Draining walks every bucket; when nothing was sampled since the last
 	 * tick the maps are empty and the walk is skipped. */
-	if (!c->primed || c->cur->st.talker_samples != c->prev->st.talker_samples) {
+	if (!c->primed || c->cur->st.talker_samples != c->prev_st.talker_samples) {
 		ret = drain(c->maps->talkers_v4, AF_INET, &src);
 		if (!ret)
 			ret = drain(c->maps->talkers_v6, AF_INET6, &src);
@@ -313,27 +301,24 @@ int xg_collector_collect(struct xg_collector *c, uint64_t now_ns, const struct x
 		distinct_sources(c->maps); /* starts the first tick's bitmap empty */
 		c->primed = true;
 		c->prev_ns = now_ns;
-		tmp = c->prev;
-		c->prev = c->cur;
-		c->cur = tmp;
 		ret = 1;
 		goto out;
 	}
 	secs = (double)(now_ns - c->prev_ns) / 1e9;
-	xg_stats_delta(&c->prev->st, &c->cur->st, &c->delta);
+	xg_stats_delta(&c->prev_st, &c->cur->st, &c->delta);
 	memset(out, 0, sizeof(*out));
 	out->ts_ns = now_ns;
 	out->interval_s = secs;
 	rates(&c->delta, secs, out);
-	top_ports(c->prev, c->cur, secs, out);
+	top_ports(top, n_top, secs, out);
 	for (i = 0; i < c->n_watched; i++) {
 		uint32_t k = c->watched[i];
 
 		out->watched[i].l4 = (uint8_t)(k / XG_PORTS);
 		out->watched[i].port = (uint16_t)(k % XG_PORTS);
 		out->watched[i].pps =
-		    (double)(c->cur->port[k] > c->prev->port[k] ? c->cur->port[k] - c->prev->port[k]
-								: 0) /
+		    (double)(c->cur->port[k] > watched_was[i] ? c->cur->port[k] - watched_was[i]
+							      : 0) /
 		    secs;
 	}
 	out->n_watched = c->n_watched;
@@ -345,9 +330,6 @@ int xg_collector_collect(struct xg_collector *c, uint64_t now_ns, const struct x
 	out->sip_known_share = -1; /* the controller fills it from the peer store */
 
 	c->prev_ns = now_ns;
-	tmp = c->prev;
-	c->prev = c->cur;
-	c->cur = tmp;
 out:
 	free(src.v);
 	free(dst.v);

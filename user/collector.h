@@ -19,10 +19,10 @@
 
 struct xg_collector {
 	const struct xg_maps *maps;
-	struct xg_counters *prev;
-	struct xg_counters *cur;
-	struct xg_stats delta; /* ports are compared in place, not copied */
-	uint64_t prev_ns;      /* controller clock at the previous read */
+	struct xg_counters *cur; /* the totals at the last read, ports included */
+	struct xg_stats prev_st; /* the hot counters at the read before */
+	struct xg_stats delta;	 /* ports are compared in place, not copied */
+	uint64_t prev_ns;	 /* controller clock at the previous read */
 	bool primed;
 	uint32_t sample_rate;		  /* 1 in N packets sampled into the talker maps */
 	uint32_t watched[XG_WATCHED_MAX]; /* XG_PORT_KEYs reported every tick */

@@ -62,6 +62,49 @@ static void read_ports(const struct xg_maps *m, uint64_t *out)
 	}
 }
 
+int xg_counters_read_stats(const struct xg_maps *m, struct xg_stats *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+
+	return ncpu <= 0 ? -EINVAL : read_stats(m, ncpu, out);
+}
+
+/* Puts x into the sorted top list (busiest first) when it belongs there. */
+static void top_insert(struct xg_port_count *top, int *n, int max, struct xg_port_count x)
+{
+	int j;
+
+	if (*n == max && x.packets <= top[*n - 1].packets)
+		return;
+	if (*n < max)
+		(*n)++;
+	for (j = *n - 1; j > 0 && top[j - 1].packets < x.packets; j--)
+		top[j] = top[j - 1];
+	top[j] = x;
+}
+
+int xg_counters_update_ports(const struct xg_maps *m, uint64_t *tot, struct xg_port_count *top,
+			     int max)
+{
+	size_t cpu, k;
+	int n = 0;
+
+	for (k = 0; k < 2 * XG_PORTS; k++) {
+		uint64_t sum = 0, d;
+
+		for (cpu = 0; m->port_mem && cpu < m->port_cpus; cpu++)
+			sum += m->port_mem[cpu * 2 * XG_PORTS + k];
+		/* counters only grow; a reloaded program starts again at 0 */
+		d = sum > tot[k] ? sum - tot[k] : 0;
+		tot[k] = sum;
+		if (d && max > 0)
+			top_insert(
+			    top, &n, max,
+			    (struct xg_port_count){(int)(k / XG_PORTS), (int)(k % XG_PORTS), d});
+	}
+	return n;
+}
+
 int xg_counters_read(const struct xg_maps *m, struct xg_counters *out)
 {
 	int ncpu = libbpf_num_possible_cpus();

@@ -17,6 +17,9 @@ struct xg_counters {
  * traffic. */
 int xg_counters_read(const struct xg_maps *m, struct xg_counters *out);
 
+/* The hot counters alone. */
+int xg_counters_read_stats(const struct xg_maps *m, struct xg_stats *out);
+
 /* out = b - a, field by field (counters only grow; a restart of the
  * program yields zeroes rather than wrapped values). */
 void xg_counters_delta(const struct xg_counters *a, const struct xg_counters *b,
@@ -35,5 +38,12 @@ struct xg_port_count {
 /* The busiest destination ports of a delta, busiest first, at most max:
  * what xdpctl stats and xdpctl top print. Returns how many. */
 int xg_counters_top_ports(const struct xg_counters *d, struct xg_port_count *out, int max);
+
+/* The controller's per-tick read: sums the CPUs' per-port counters into
+ * tot (running totals by XG_PORT_KEY, updated in place) and keeps, in the
+ * same pass, the busiest changes since the previous totals in top (busiest
+ * first, at most max). One pass and no second table: returns how many. */
+int xg_counters_update_ports(const struct xg_maps *m, uint64_t *tot, struct xg_port_count *top,
+			     int max);
 
 #endif

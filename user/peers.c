@@ -4,10 +4,12 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <xdpguard/abi.h>
 
 #include "fsutil.h"
@@ -88,12 +90,19 @@ struct read_ctx {
 	uint64_t now;
 	bool learn;
 	struct xg_peers_tick *out;
+	uint64_t since; /* entries last touched before this are unchanged */
 };
 
 static void account(struct read_ctx *r, const struct xg_cidr *a, const struct xg_peer *v)
 {
-	struct xg_peer_entry *e = find(r->p, a);
+	struct xg_peer_entry *e;
 	uint64_t sip = v->sip_ok + v->sip_bad, dsip, drtp, dok, dbad;
+
+	/* Untouched since the last walk: its counts are the ones already
+	 * taken, and most of a busy map is such entries. */
+	if (v->last_ns < r->since)
+		return;
+	e = find(r->p, a);
 
 	if (!e) {
 		e = add(r->p, a, r->now);
@@ -162,18 +171,32 @@ static int account_one(const void *key, const void *val, void *arg)
 	return 0;
 }
 
+/* The program stamps entries with its coarse clock, which may lag
+ * CLOCK_MONOTONIC by a tick or so: a walk's mark is taken this much early. */
+#define WALK_MARGIN_NS 100000000ULL
+
 static int read_map(struct read_ctx *r, int fd, int family)
 {
 	struct map_ctx mc = {r, family};
+	uint64_t *walked = &r->p->walked_ns[family == AF_INET ? 0 : 1];
+	struct timespec ts;
+	uint64_t start;
+	int ret;
 
-	return xg_map_walk(fd, family == AF_INET ? 4 : 16, sizeof(struct xg_peer), PEERS_CHUNK,
-			   false, account_one, &mc);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	start = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	r->since = r->p->primed ? *walked : 0;
+	ret = xg_map_walk(fd, family == AF_INET ? 4 : 16, sizeof(struct xg_peer), PEERS_CHUNK,
+			  false, account_one, &mc);
+	if (!ret)
+		*walked = start > WALK_MARGIN_NS ? start - WALK_MARGIN_NS : 0;
+	return ret;
 }
 
 int xg_peers_update(struct xg_peers *p, const struct xg_maps *m, uint64_t now_ns, bool learn,
 		    bool walk_v6, struct xg_peers_tick *out)
 {
-	struct read_ctx r = {p, now_ns, learn, out};
+	struct read_ctx r = {p, now_ns, learn, out, 0};
 	int ret;
 
 	memset(out, 0, sizeof(*out));
@@ -200,33 +223,43 @@ size_t xg_peers_age(struct xg_peers *p, uint64_t now_ns, uint64_t max_idle_ns)
 
 int xg_peers_save(const struct xg_peers *p, const char *path, char *err, size_t errlen)
 {
-	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
 	const struct xg_peer_entry *e, *tmp;
-	const char *text;
+	char *text = NULL;
+	size_t len = 0;
+	bool first = true;
+	FILE *f;
 	int ret;
 
-	json_object_object_add(o, "format", json_object_new_int(PEERS_FORMAT));
+	/* Written as text directly, not through a json-c tree: a tree of
+	 * 65,536 peers took tens of MB for a moment at every save. Addresses
+	 * and reasons need no escaping. */
+	f = open_memstream(&text, &len);
+	if (!f) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	fprintf(f, "{\"format\":%d,\"peers\":[", PEERS_FORMAT);
 	HASH_ITER (hh, p->table, e, tmp) {
-		struct json_object *j;
 		char addr[64];
 
 		if (!e->known)
 			continue;
 		xg_cidr_format(&e->addr, addr, sizeof(addr));
-		j = json_object_new_object();
-		json_object_object_add(j, "addr", json_object_new_string(addr));
-		json_object_object_add(j, "reason",
-				       json_object_new_string(e->via_rtp ? "rtp" : "sip"));
-		json_object_object_add(j, "first_ns", json_object_new_int64((int64_t)e->first_ns));
-		json_object_object_add(j, "last_ns", json_object_new_int64((int64_t)e->last_ns));
-		json_object_object_add(j, "sip_ok", json_object_new_int64((int64_t)e->sip_ok));
-		json_object_object_add(j, "rtp_ok", json_object_new_int64((int64_t)e->rtp_ok));
-		json_object_array_add(arr, j);
+		fprintf(f,
+			"%s{\"addr\":\"%s\",\"reason\":\"%s\",\"first_ns\":%" PRId64
+			",\"last_ns\":%" PRId64 ",\"sip_ok\":%" PRId64 ",\"rtp_ok\":%" PRId64 "}",
+			first ? "" : ",", addr, e->via_rtp ? "rtp" : "sip", (int64_t)e->first_ns,
+			(int64_t)e->last_ns, (int64_t)e->sip_ok, (int64_t)e->rtp_ok);
+		first = false;
 	}
-	json_object_object_add(o, "peers", arr);
-	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	ret = xg_write_atomic(path, text, strlen(text), err, errlen);
-	json_object_put(o);
+	fputs("]}", f);
+	if (fclose(f) || !text) {
+		free(text);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	ret = xg_write_atomic(path, text, len, err, errlen);
+	free(text);
 	return ret;
 }
 

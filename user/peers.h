@@ -43,6 +43,10 @@ struct xg_peers {
 	size_t count;
 	size_t known;
 	bool primed; /* the first read only records counts */
+	/* CLOCK_MONOTONIC at the start of the last walk of each learning map
+	 * (v4, v6), less a margin: entries the program has not touched since
+	 * are skipped without a table probe */
+	uint64_t walked_ns[2];
 };
 
 /* What one read found, for the snapshot. */

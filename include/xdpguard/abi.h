@@ -343,14 +343,17 @@ struct xg_stats {
 
 /* Packet sampling for forensics: 1 packet in 2^pcap_shift (any verdict,
  * dropped ones too) is copied, up to XG_SAMPLE_SNAP bytes, into the
- * xg_samples ring buffer as one struct xg_sample. When userspace falls
- * behind the ring is full and the sample is counted in pcap_lost instead:
- * the packet path never waits. */
+ * xg_samples ring buffer as one struct xg_sample cut after its cap_len
+ * bytes of data (a record is XG_SAMPLE_HDR + cap_len bytes, so the ring
+ * holds thousands of small packets, not a thousand 2 KiB records). When
+ * userspace falls behind the ring is full and the sample is counted in
+ * pcap_lost instead: the packet path never waits. */
 /* 2048 keeps a whole standard frame: SIP messages run 400-1500 bytes and
  * tshark decodes no header of a truncated one, Call-ID included. A power
  * of 2, for the program's bounds. */
 #define XG_SAMPLE_SNAP	  2048
-#define XG_SAMPLES_BYTES  (2 * 1024 * 1024) /* ring buffer size, a power of 2 */
+#define XG_SAMPLES_BYTES  (512 * 1024) /* ring buffer size, a power of 2 */
+#define XG_SAMPLE_HDR	  24	       /* offsetof(struct xg_sample, data) */
 #define XG_PCAP_SHIFT_OFF 32
 
 struct xg_sample {
@@ -363,6 +366,8 @@ struct xg_sample {
 	__u32 pad;
 	__u8 data[XG_SAMPLE_SNAP];
 };
+_Static_assert(__builtin_offsetof(struct xg_sample, data) == XG_SAMPLE_HDR,
+	       "XG_SAMPLE_HDR is the offset of the data");
 
 /* Per-port counters: xg_port_stats, an mmapable array holding one block of
  * 2 * XG_PORTS counters per possible CPU, indexed by

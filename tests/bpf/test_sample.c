@@ -5,6 +5,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <time.h>
@@ -20,11 +21,17 @@ static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct got *g = ctx;
 
-	if (size != sizeof(struct xg_sample))
+	const struct xg_sample *s = data;
+
+	/* a record ends with its captured bytes (the ring pads to 8) */
+	if (size < XG_SAMPLE_HDR || size != XG_SAMPLE_HDR + (size_t)s->cap_len)
 		return -EINVAL;
-	if (!g->n)
-		memcpy(&g->first, data, sizeof(g->first));
-	memcpy(&g->last, data, sizeof(g->last));
+	if (!g->n) {
+		memset(&g->first, 0, sizeof(g->first));
+		memcpy(&g->first, data, size);
+	}
+	memset(&g->last, 0, sizeof(g->last));
+	memcpy(&g->last, data, size);
 	g->n++;
 	return 0;
 }
@@ -110,7 +117,8 @@ static void test_record_layout(void)
 	t1 = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	g = drain();
 	EXPECT_EQ(g.n, 1);
-	EXPECT_EQ(sizeof(struct xg_sample), 24 + XG_SAMPLE_SNAP);
+	EXPECT_EQ(sizeof(struct xg_sample), XG_SAMPLE_HDR + XG_SAMPLE_SNAP);
+	EXPECT_EQ(offsetof(struct xg_sample, data), XG_SAMPLE_HDR);
 	EXPECT_EQ(g.first.orig_len, n);
 	EXPECT_EQ(g.first.cap_len, n);
 	EXPECT_EQ(g.first.verdict, XG_VERDICT_PASS);
@@ -203,7 +211,9 @@ static void test_full_ring_counts_loss(void)
 {
 	uint8_t buf[PKT_MAX];
 	size_t n = udp_frame("10.123.1.7", 100, buf, sizeof(buf));
-	const uint32_t sent = 2 * XG_SAMPLES_BYTES / sizeof(struct xg_sample);
+	/* twice what the ring holds: a record is 8 bytes of ring header and
+	 * the sample, padded to 8 */
+	const uint32_t sent = 2 * XG_SAMPLES_BYTES / (8 + XG_SAMPLE_HDR + (uint32_t)n);
 	struct xg_stats st;
 	struct got g;
 

@@ -10,6 +10,7 @@
 set -u
 
 XDPCTL=$(readlink -f "${1:-build/xdpctl}")
+TRAFGEN=$(dirname "$XDPCTL")/xg-trafgen
 TAG="xg-it$$"
 NS_TX="$TAG-tx" # the sender
 NS_RX="$TAG-rx" # the protected node
@@ -62,21 +63,21 @@ output_has() {
 	"$@" 2>&1 | grep -Eq -- "$pat"
 }
 
-# Sends N UDP datagrams (bounded) from the sender to RX_IP:PORT.
-send_udp() {
-	local n=$1 port=$2 i
-	for ((i = 0; i < n; i++)); do
-		tx bash -c "echo probe > /dev/udp/$RX_IP/$port" 2>/dev/null
-	done
+# One generator process per burst (xg-trafgen, into veth-rx's XDP hook):
+# a process per packet took ~0.4 s each in a TCG VM, too slow for the rate
+# limit and the stats windows. gen N SECS ARGS...: N frames from TX_IP,
+# spread over SECS (0: at once); bounded by count and duration.
+gen() {
+	local n=$1 secs=$2 pace=()
+	shift 2
+	[ "$secs" = 0 ] || pace=(--pps "$(awk -v n="$n" -v s="$secs" 'BEGIN { printf "%d", n / s + 1 }')")
+	tx "$TRAFGEN" --dev veth-tx --dst-mac "$RX_MAC" --src "$TX_IP" --dst "$RX_IP" \
+		--count "$n" --duration $((${secs%.*} + 10)) "${pace[@]}" "$@" >/dev/null 2>&1
 }
-
-# Opens N TCP connections (SYNs; the receiver answers RST, nothing listens).
-send_syn() {
-	local n=$1 port=$2 i
-	for ((i = 0; i < n; i++)); do
-		tx timeout 1 bash -c "echo > /dev/tcp/$RX_IP/$port" 2>/dev/null
-	done
-}
+# send_udp N PORT [SECS]: N UDP datagrams (not SIP) to RX_IP:PORT.
+send_udp() { gen "$1" "${3:-0}" --dport "$2"; }
+# send_syn N PORT [SECS]: N TCP SYNs (the receiver answers RST).
+send_syn() { gen "$1" "${3:-0}" --proto tcp-syn --dport "$2"; }
 
 # Datagrams that reached the receiver's UDP layer (delivered or port-unreachable).
 udp_in() {
@@ -100,6 +101,7 @@ for ns in "$NS_TX" "$NS_RX"; do
 done
 ip -n "$NS_TX" link set veth-tx up
 ip -n "$NS_RX" link set veth-rx up
+RX_MAC=$(ip -n "$NS_RX" -o link show veth-rx | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
 
 echo "integration: attach"
 check "attach in native mode" xdpctl attach veth-rx --mode native
@@ -112,8 +114,8 @@ check "maps pinned" test -e "$XDPGUARD_PIN_DIR/xg_block_v4"
 echo "integration: traffic is counted"
 check "ICMP passes before any block" ping_from "$TX_IP"
 (
-	send_udp 40 5060 &
-	send_syn 20 5061 &
+	send_udp 40 5060 2 &
+	send_syn 20 5061 2 &
 	tx ping -q -c 20 -i 0.05 "$RX_IP" >/dev/null 2>&1 &
 	wait
 ) &
@@ -142,7 +144,7 @@ check "blocked source: UDP never reaches the receiver's stack ($before -> $after
 	test "$after" -eq "$before"
 hits=$(xdpctl list block --json | grep -o '"hits": [0-9]*' | head -1 | awk '{print $2}')
 check "block entry counts hits (${hits:-none} >= 30)" test "${hits:-0}" -ge 30
-(send_udp 20 5060) &
+send_udp 20 5060 1.5 &
 xdpctl stats --json --interval 1000 >"/tmp/$TAG.stats" 2>&1
 wait
 stats=$(tr -d '\n ' <"/tmp/$TAG.stats")

@@ -12,7 +12,7 @@ int main(void)
 	    add_classify_suite,	   add_journal_suite,	 add_collector_suite,	  add_planner_suite,
 	    add_alert_route_suite, add_alertq_suite,	 add_alert_payload_suite, add_alerter_suite,
 	    add_pcapw_suite,	   add_bgp_intent_suite, add_escalate_suite,	  add_prom_suite,
-	    add_history_suite,	   add_statuspage_suite,
+	    add_history_suite,	   add_statuspage_suite, add_peers_suite,
 	};
 	unsigned int run, failed, i;
 

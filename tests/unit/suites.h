@@ -23,5 +23,6 @@ void add_escalate_suite(void) __attribute__((weak));
 void add_prom_suite(void) __attribute__((weak));
 void add_history_suite(void) __attribute__((weak));
 void add_statuspage_suite(void) __attribute__((weak));
+void add_peers_suite(void) __attribute__((weak));
 
 #endif
