@@ -238,7 +238,8 @@ int xg_peers_save(const struct xg_peers *p, const char *path, char *err, size_t 
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
 	}
-	fprintf(f, "{\"format\":%d,\"peers\":[", PEERS_FORMAT);
+	/* One peer a line: the loader parses a line at a time. */
+	fprintf(f, "{\"format\":%d,\"peers\":[\n", PEERS_FORMAT);
 	HASH_ITER (hh, p->table, e, tmp) {
 		char addr[64];
 
@@ -248,11 +249,11 @@ int xg_peers_save(const struct xg_peers *p, const char *path, char *err, size_t 
 		fprintf(f,
 			"%s{\"addr\":\"%s\",\"reason\":\"%s\",\"first_ns\":%" PRId64
 			",\"last_ns\":%" PRId64 ",\"sip_ok\":%" PRId64 ",\"rtp_ok\":%" PRId64 "}",
-			first ? "" : ",", addr, e->via_rtp ? "rtp" : "sip", (int64_t)e->first_ns,
+			first ? "" : ",\n", addr, e->via_rtp ? "rtp" : "sip", (int64_t)e->first_ns,
 			(int64_t)e->last_ns, (int64_t)e->sip_ok, (int64_t)e->rtp_ok);
 		first = false;
 	}
-	fputs("]}", f);
+	fputs("\n]}\n", f);
 	if (fclose(f) || !text) {
 		free(text);
 		snprintf(err, errlen, "%s: out of memory", path);
@@ -261,6 +262,72 @@ int xg_peers_save(const struct xg_peers *p, const char *path, char *err, size_t 
 	ret = xg_write_atomic(path, text, len, err, errlen);
 	free(text);
 	return ret;
+}
+
+/* One peer object of the file into the table; bad entries are skipped
+ * (one does not cost the rest). Returns -ENOMEM when the table is full. */
+static int load_one(struct xg_peers *p, struct json_object *j)
+{
+	struct xg_peer_entry *e;
+	struct json_object *f;
+	struct xg_cidr a;
+	char why[128];
+
+	if (!json_object_is_type(j, json_type_object) ||
+	    !json_object_object_get_ex(j, "addr", &f) ||
+	    xg_cidr_parse(json_object_get_string(f), &a, why, sizeof(why)) || !xg_cidr_is_host(&a))
+		return 0;
+	e = find(p, &a);
+	if (!e)
+		e = add(p, &a, 0);
+	if (!e)
+		return -ENOMEM;
+	if (json_object_object_get_ex(j, "first_ns", &f))
+		e->first_ns = (uint64_t)json_object_get_int64(f);
+	if (json_object_object_get_ex(j, "last_ns", &f))
+		e->last_ns = (uint64_t)json_object_get_int64(f);
+	if (json_object_object_get_ex(j, "reason", &f))
+		e->via_rtp = !strcmp(json_object_get_string(f), "rtp");
+	e->active_ticks = XG_PEER_MIN_TICKS;
+	if (!e->known) {
+		e->known = true;
+		p->known++;
+	}
+	return 0;
+}
+
+/* The file as xg_peers_save writes it, a line at a time, so that 65,536
+ * peers never become one json-c tree (~100 MB for a moment). Returns 1 when
+ * the text is not in that layout (an older or hand-made file). */
+static int load_lines(struct xg_peers *p, char *text)
+{
+	static const char head[] = "{\"format\":1,\"peers\":[\n";
+	char *line = text + sizeof(head) - 1, *next;
+
+	if (strncmp(text, head, sizeof(head) - 1))
+		return 1;
+	for (; *line; line = next) {
+		struct json_object *j;
+		size_t n;
+		int r;
+
+		next = strchr(line, '\n');
+		next = next ? next + 1 : line + strlen(line);
+		n = (size_t)(next - line);
+		while (n && (line[n - 1] == '\n' || line[n - 1] == ','))
+			n--;
+		if (n == 2 && !strncmp(line, "]}", 2))
+			return 0;
+		line[n] = '\0';
+		j = json_tokener_parse(line);
+		if (!j)
+			return 1;
+		r = load_one(p, j);
+		json_object_put(j);
+		if (r)
+			return 0; /* the table is full: the rest cannot be kept either */
+	}
+	return 1; /* no closing line */
 }
 
 int xg_peers_load(struct xg_peers *p, const char *path, char *err, size_t errlen)
@@ -273,6 +340,19 @@ int xg_peers_load(struct xg_peers *p, const char *path, char *err, size_t errlen
 	ret = xg_read_file(path, PEERS_FILE_MAX, &text, NULL, err, errlen);
 	if (ret)
 		return ret;
+	/* The fast path works on a copy: a file it cannot finish goes to the
+	 * whole-file parser as it was (entries already taken are found and
+	 * updated in place, not added twice). */
+	{
+		char *copy = strdup(text);
+
+		ret = copy ? load_lines(p, copy) : 1;
+		free(copy);
+		if (!ret) {
+			free(text);
+			return 0;
+		}
+	}
 	o = json_tokener_parse(text);
 	free(text);
 	if (!o || !json_object_object_get_ex(o, "format", &v) ||
@@ -282,36 +362,13 @@ int xg_peers_load(struct xg_peers *p, const char *path, char *err, size_t errlen
 		snprintf(err, errlen, "%s: not an xdpguard peers file (format %d)", path,
 			 PEERS_FORMAT);
 		json_object_put(o);
+		xg_peers_free(p); /* what the line reader took, if anything */
 		return -EINVAL;
 	}
 	n = json_object_array_length(arr);
-	for (i = 0; i < n; i++) {
-		struct json_object *j = json_object_array_get_idx(arr, i), *f;
-		struct xg_peer_entry *e;
-		struct xg_cidr a;
-		char why[128];
-
-		if (!json_object_object_get_ex(j, "addr", &f) ||
-		    xg_cidr_parse(json_object_get_string(f), &a, why, sizeof(why)) ||
-		    !xg_cidr_is_host(&a))
-			continue; /* one bad entry does not cost the rest */
-		e = find(p, &a);
-		if (!e)
-			e = add(p, &a, 0);
-		if (!e)
+	for (i = 0; i < n; i++)
+		if (load_one(p, json_object_array_get_idx(arr, i)))
 			break;
-		if (json_object_object_get_ex(j, "first_ns", &f))
-			e->first_ns = (uint64_t)json_object_get_int64(f);
-		if (json_object_object_get_ex(j, "last_ns", &f))
-			e->last_ns = (uint64_t)json_object_get_int64(f);
-		if (json_object_object_get_ex(j, "reason", &f))
-			e->via_rtp = !strcmp(json_object_get_string(f), "rtp");
-		e->active_ticks = XG_PEER_MIN_TICKS;
-		if (!e->known) {
-			e->known = true;
-			p->known++;
-		}
-	}
 	json_object_put(o);
 	return 0;
 }

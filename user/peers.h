@@ -69,8 +69,9 @@ bool xg_peers_is_known(const struct xg_peers *p, const struct xg_cidr *addr);
 /* Forgets sources idle longer than max_idle_ns (known ones included). */
 size_t xg_peers_age(struct xg_peers *p, uint64_t now_ns, uint64_t max_idle_ns);
 
-/* Known peers as JSON in a file (temp file, fsync, rename) and back. Load
- * returns -ENOENT when there is no file. */
+/* Known peers as JSON in a file (temp file, fsync, rename), one peer a
+ * line, and back. Load fills a fresh table; it returns -ENOENT when there is
+ * no file, and on any error leaves the table empty. */
 int xg_peers_save(const struct xg_peers *p, const char *path, char *err, size_t errlen);
 int xg_peers_load(struct xg_peers *p, const char *path, char *err, size_t errlen);
 

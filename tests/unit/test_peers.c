@@ -2,6 +2,7 @@
 /* The learned-peer store on disk: what xg_peers_save writes is JSON that
  * xg_peers_load reads back to the same peers. */
 #include <CUnit/CUnit.h>
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +46,18 @@ static void test_peers_round_trip(void)
 	CU_ASSERT_EQUAL(p.known, 2); /* a prefix and garbage are skipped */
 	CU_ASSERT_EQUAL_FATAL(xg_peers_save(&p, out, err, sizeof(err)), 0);
 
+	/* one peer a line, the layout the loader reads a line at a time */
+	f = fopen(out, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	{
+		char line[512];
+		int lines = 0;
+
+		while (fgets(line, sizeof(line), f))
+			lines++;
+		CU_ASSERT_EQUAL(lines, 4);
+	}
+	fclose(f);
 	o = json_object_from_file(out);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
 	CU_ASSERT_TRUE(json_object_object_get_ex(o, "format", &v) && json_object_get_int(v) == 1);
@@ -69,6 +82,19 @@ static void test_peers_round_trip(void)
 	a = host("fd00:123::5");
 	CU_ASSERT_TRUE(xg_peers_is_known(&q, &a));
 	a = host("10.123.5.2");
+	CU_ASSERT_FALSE(xg_peers_is_known(&q, &a));
+	xg_peers_free(&q);
+
+	/* cut short after a good line: an error, and nothing kept */
+	f = fopen(in, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("{\"format\":1,\"peers\":[\n{\"addr\":\"10.123.5.9\",\"reason\":\"sip\"},\n", f);
+	fclose(f);
+	xg_peers_init(&q);
+	CU_ASSERT_EQUAL(xg_peers_load(&q, in, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "in.json"));
+	CU_ASSERT_EQUAL(q.known, 0);
+	a = host("10.123.5.9");
 	CU_ASSERT_FALSE(xg_peers_is_known(&q, &a));
 	xg_peers_free(&q);
 
