@@ -174,6 +174,7 @@ static __always_inline void xg_talker_sample(const struct xg_pkt *pkt, struct xg
 		xg_talker_add(&xg_talkers_v4, &pkt->src4, pkt->len, now);
 		xg_talker_add(&xg_victims_v4, &pkt->dst4, pkt->len, now);
 	} else {
+		st->talker_samples_v6++;
 		xg_talker_add(&xg_talkers_v6, pkt->src6, pkt->len, now);
 		xg_talker_add(&xg_victims_v6, pkt->dst6, pkt->len, now);
 	}

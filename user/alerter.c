@@ -76,8 +76,9 @@ struct xg_alerter {
 	/* the controller thread's alone */
 	struct tracker tr[MAX_TRACKERS];
 	bool trackers_dirty;
-	uint64_t last_status_ns;
-	char *last_status; /* what was written, without its "updated" stamp */
+	uint64_t last_status_ns;    /* last written */
+	uint64_t status_checked_ns; /* last built, written or not */
+	char *last_status;	    /* what was written, without its "updated" stamp */
 	uint64_t held_logged;
 };
 
@@ -998,9 +999,12 @@ void xg_alerter_tick(struct xg_alerter *a, uint64_t now_ns)
 	if (a->trackers_dirty)
 		save_trackers(a, now_ns);
 	run_spool(a, now_ns);
-	/* the status is for humans: every 200 ms at most, whatever the tick */
-	if (now_ns - a->last_status_ns >= 200000000ULL)
+	/* the status is for humans: looked at once a second at most, whatever
+	 * the tick (building it is the cost, even when it is not rewritten) */
+	if (now_ns - a->status_checked_ns >= 1000000000ULL) {
+		a->status_checked_ns = now_ns;
 		write_status(a, now_ns, false);
+	}
 }
 
 void xg_alerter_close(struct xg_alerter *a, uint64_t now_ns)

@@ -287,12 +287,16 @@ int xg_collector_collect(struct xg_collector *c, uint64_t now_ns, const struct x
 	/* Draining walks every bucket; when nothing was sampled since the last
 	 * tick the maps are empty and the walk is skipped. */
 	if (!c->primed || c->cur->st.talker_samples != c->prev_st.talker_samples) {
+		/* the same for each family: IPv6 maps that got nothing are not walked */
+		bool v6 =
+		    !c->primed || c->cur->st.talker_samples_v6 != c->prev_st.talker_samples_v6;
+
 		ret = drain(c->maps->talkers_v4, AF_INET, &src);
-		if (!ret)
+		if (!ret && v6)
 			ret = drain(c->maps->talkers_v6, AF_INET6, &src);
 		if (!ret)
 			ret = drain(c->maps->victims_v4, AF_INET, &dst);
-		if (!ret)
+		if (!ret && v6)
 			ret = drain(c->maps->victims_v6, AF_INET6, &dst);
 		if (ret)
 			goto out;

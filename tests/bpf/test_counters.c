@@ -388,6 +388,7 @@ static void test_talkers_every_packet(void)
 
 	stats_get(&st);
 	EXPECT_EQ(st.talker_samples, 6);
+	EXPECT_EQ(st.talker_samples_v6, 2);
 	EXPECT_EQ(st.sample_seq, 6);
 }
 
@@ -430,6 +431,7 @@ static void test_talkers_one_in_four(void)
 	EXPECT_EQ(t.samples, 2); /* packets 0 and 4 */
 	stats_get(&st);
 	EXPECT_EQ(st.talker_samples, 2);
+	EXPECT_EQ(st.talker_samples_v6, 0);
 	EXPECT_EQ(st.sample_seq, 8);
 }
 
