@@ -78,6 +78,7 @@ struct xg_alerter {
 	bool trackers_dirty;
 	uint64_t last_status_ns;    /* last written */
 	uint64_t status_checked_ns; /* last built, written or not */
+	uint64_t status_gen;	    /* the queue's generation then */
 	char *last_status;	    /* what was written, without its "updated" stamp */
 	uint64_t held_logged;
 };
@@ -999,11 +1000,17 @@ void xg_alerter_tick(struct xg_alerter *a, uint64_t now_ns)
 	if (a->trackers_dirty)
 		save_trackers(a, now_ns);
 	run_spool(a, now_ns);
-	/* the status is for humans: looked at once a second at most, whatever
-	 * the tick (building it is the cost, even when it is not rewritten) */
-	if (now_ns - a->status_checked_ns >= 1000000000ULL) {
-		a->status_checked_ns = now_ns;
-		write_status(a, now_ns, false);
+	/* The status is for humans and scripts: looked at every 200 ms at most
+	 * while the queue changes, once a second when it does not (building it
+	 * is the cost, even when it is not rewritten). */
+	{
+		uint64_t gen = xg_alertq_gen(a->q), since = now_ns - a->status_checked_ns;
+
+		if (since >= 1000000000ULL || (gen != a->status_gen && since >= 200000000ULL)) {
+			a->status_checked_ns = now_ns;
+			a->status_gen = gen;
+			write_status(a, now_ns, false);
+		}
 	}
 }
 
