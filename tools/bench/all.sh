@@ -3,7 +3,8 @@
 #
 # Every benchmark, one after the other (they share 2 cores: never in
 # parallel), with their markdown tables and PASS/FAIL lines gathered into
-# BUILD_DIR/bench.md. --quick: a short run of each (under 2 minutes here);
+# BUILD_DIR/bench.md, each with its duration. --quick: a short run of each
+# (4.5 minutes here);
 # without it, the full run. Exit status: non-zero when any benchmark failed.
 #
 # usage: tools/bench/all.sh [--quick] [BUILD_DIR]
@@ -20,11 +21,13 @@ OUT="$B/bench.md"
 failed=0
 
 run() {
+	local rc t0=$SECONDS
 	echo "## $*" | sed "s|$B/||; s|$HERE/|tools/bench/|"
 	echo
 	"$@" 2>&1
-	local rc=$?
+	rc=$?
 	[ $rc -eq 0 ] || { echo "(exit $rc)"; failed=$((failed + 1)); }
+	echo "($((SECONDS - t0)) s)"
 	echo
 }
 
