@@ -222,7 +222,7 @@ format:
 	clang-format -i $(FORMAT_SRCS)
 
 # make bench: the full run (about 10 minutes); make bench QUICK=1: a short
-# run of every benchmark (4.5 minutes here).
+# run of every benchmark (about 3 minutes here).
 BENCH_Q = $(if $(QUICK),--quick)
 
 bench: all

@@ -4,7 +4,7 @@
 # Every benchmark, one after the other (they share 2 cores: never in
 # parallel), with their markdown tables and PASS/FAIL lines gathered into
 # BUILD_DIR/bench.md, each with its duration. --quick: a short run of each
-# (4.5 minutes here);
+# (about 3 minutes here);
 # without it, the full run. Exit status: non-zero when any benchmark failed.
 #
 # usage: tools/bench/all.sh [--quick] [BUILD_DIR]
