@@ -234,12 +234,10 @@ static int on_sample(void *ctx, void *data, size_t size)
 			return 0;
 		}
 	}
-	write_rec(&(struct xg_sample_rec){.ts_real_ns = ts,
-					  .data = s->data,
-					  .orig_len = s->orig_len,
-					  .cap_len = s->cap_len < XG_SAMPLE_SNAP ? s->cap_len
-										 : XG_SAMPLE_SNAP},
-		  c);
+	write_rec(
+	    &(struct xg_sample_rec){
+		.ts_real_ns = ts, .data = s->data, .orig_len = s->orig_len, .cap_len = s->cap_len},
+	    c);
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "counters.h"
+#include "cli.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -11,14 +12,6 @@
 /* struct xg_stats is all __u64, so it sums as an array of them. */
 #define STATS_WORDS (sizeof(struct xg_stats) / sizeof(__u64))
 _Static_assert(sizeof(struct xg_stats) % sizeof(__u64) == 0, "xg_stats must be all __u64");
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static int read_stats(const struct xg_maps *m, int ncpu, struct xg_stats *out)
 {
@@ -112,7 +105,7 @@ int xg_counters_read(const struct xg_maps *m, struct xg_counters *out)
 
 	if (ncpu <= 0)
 		return -EINVAL;
-	out->mono_ns = mono_ns();
+	out->mono_ns = xg_mono_ns();
 	ret = read_stats(m, ncpu, &out->st);
 	if (!ret)
 		read_ports(m, out->port);
@@ -145,29 +138,15 @@ void xg_counters_delta(const struct xg_counters *a, const struct xg_counters *b,
 	out->mono_ns = sub(a->mono_ns, b->mono_ns);
 }
 
-static int by_packets_desc(const void *a, const void *b)
-{
-	const struct xg_port_count *x = a, *y = b;
-
-	return x->packets < y->packets ? 1 : x->packets > y->packets ? -1 : 0;
-}
-
 int xg_counters_top_ports(const struct xg_counters *d, struct xg_port_count *out, int max)
 {
 	int n = 0, k;
 
 	if (max <= 0)
 		return 0;
-	for (k = 0; k < 2 * XG_PORTS; k++) {
-		if (!d->port[k])
-			continue;
-		if (n < max) {
-			out[n++] = (struct xg_port_count){k / XG_PORTS, k % XG_PORTS, d->port[k]};
-			qsort(out, (size_t)n, sizeof(*out), by_packets_desc);
-		} else if (d->port[k] > out[n - 1].packets) {
-			out[n - 1] = (struct xg_port_count){k / XG_PORTS, k % XG_PORTS, d->port[k]};
-			qsort(out, (size_t)n, sizeof(*out), by_packets_desc);
-		}
-	}
+	for (k = 0; k < 2 * XG_PORTS; k++)
+		if (d->port[k])
+			top_insert(out, &n, max,
+				   (struct xg_port_count){k / XG_PORTS, k % XG_PORTS, d->port[k]});
 	return n;
 }

@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <xdpguard/abi.h>
 
+#include "cli.h"
 #include "fsutil.h"
 #include "mapwalk.h"
 
@@ -178,13 +178,9 @@ static int account_one(const void *key, const void *val, void *arg)
 static int read_map(struct read_ctx *r, int fd, int family)
 {
 	struct map_ctx mc = {r, family};
-	uint64_t *walked = &r->p->walked_ns[family == AF_INET ? 0 : 1];
-	struct timespec ts;
-	uint64_t start;
+	uint64_t *walked = &r->p->walked_ns[family == AF_INET ? 0 : 1], start = xg_mono_ns();
 	int ret;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	start = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	r->since = r->p->primed ? *walked : 0;
 	ret = xg_map_walk(fd, family == AF_INET ? 4 : 16, sizeof(struct xg_peer), PEERS_CHUNK,
 			  false, account_one, &mc);
