@@ -60,7 +60,6 @@ int xdpguard(struct xdp_md *ctx)
 	pkt = bpf_map_lookup_elem(&xg_scratch, &zero);
 	if (!cfg || !st || !pkt)
 		return XDP_PASS;
-	__builtin_memset(pkt, 0, sizeof(*pkt));
 
 	/* The lists need only the source address: parse that far, decide, and
 	 * parse the rest only for packets that go on. */
@@ -98,6 +97,7 @@ int xdpguard(struct xdp_md *ctx)
 		}
 	}
 pass:
+	xg_pkt_clear_rest(pkt);
 	/* A malformed packet is passed (the stack drops what is really broken)
 	 * and counted with the layer where it ended. */
 	if (!mal && pkt->l3 != XG_L3_NONE)

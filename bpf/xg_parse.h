@@ -263,10 +263,15 @@ static __always_inline int xg_parse_l3(struct xdp_md *ctx, struct xg_pkt *pkt,
 	pkt->len = end - data;
 	pkt->l3 = XG_L3_NONE;
 	pkt->proto = XG_PROTO_NONIP;
+	pkt->ttl = 0;
+	pkt->frag = XG_FRAG_NONE;
 	if ((void *)(eth + 1) > end)
 		return XG_MAL_ETH + 1;
 	h_proto = eth->h_proto;
 	pos = eth + 1;
+	/* Untagged IPv4, a flood's usual shape, without the tag loop. */
+	if (h_proto == bpf_htons(ETH_P_IP))
+		return xg_parse_ipv4(pkt, cur, pos, end, sizeof(*eth));
 
 #pragma unroll
 	for (i = 0; i < 2; i++) {
