@@ -1232,10 +1232,11 @@ int xg_httpd_start(struct xg_httpd **out, const struct xg_httpd_opts *o, char *e
 	h->mhd = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
 		(strchr(h->cfg.bind, ':') ? MHD_USE_IPv6 : 0),
-	    0, NULL, NULL, handle, h, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
-	    (unsigned)HTTPD_THREADS, MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTPD_CONN_MAX,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTPD_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED,
-	    completed, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, h, MHD_OPTION_END);
+	    /* the logger first: libmicrohttpd warns about any option before it */
+	    0, NULL, NULL, handle, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, h,
+	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTPD_THREADS,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTPD_CONN_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)HTTPD_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_END);
 	if (!h->mhd) {
 		close(fd);
 		snprintf(err, errlen, "http: cannot start the server on %s:%u", h->cfg.bind,

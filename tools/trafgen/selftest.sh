@@ -274,6 +274,13 @@ if within "${n:-0}" 400000 600000; then
 else
 	not_ok "--pps 500k --duration 1: '$out'"
 fi
+# A rate no sender here reaches: the run still ends at --duration.
+out=$(tg "${V4[@]}" --pps 1000M --duration 1 2>&1)
+if grep -Eq "^sent [0-9]+ packets in (0\.9|1\.[01])[0-9]* s" <<<"$out"; then
+	ok "--pps beyond the sender's speed ends at --duration 1: $out"
+else
+	not_ok "--pps 1000M --duration 1: '$out'"
+fi
 out=$(tg "${V4[@]}" --pps 1000 --count 300 --duration 5 2>&1)
 if grep -Eq "^sent 300 packets in (0|1)\.[0-9]* s" <<<"$out"; then
 	ok "--count ends a paced run before --duration: $out"

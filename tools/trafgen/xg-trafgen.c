@@ -790,7 +790,10 @@ static uint64_t plan_call(struct worker *w, uint64_t *due)
 		if (cap <= w->sent)
 			return 1;
 		cap -= w->sent;
-		return n < cap ? n : cap;
+		if (n > cap)
+			n = cap;
+		/* A sender slower than the rate stays behind its schedule: the
+		 * deadline below, not the schedule, ends its run. */
 	}
 	if (n > w->n_fast)
 		n = w->n_fast;
@@ -843,7 +846,7 @@ static void *worker_run(void *arg)
 		}
 		wall = now_ns() - t0;
 		w->sent += n;
-		if (n < 2 || w->pps)
+		if (n < 2)
 			continue;
 		/* t.duration: the kernel's mean ns per frame, truncated. */
 		w->frame_ns = (double)t.duration + 0.5;
