@@ -88,6 +88,19 @@ wait_journal() {
 	return 1
 }
 
+# Waits up to $2 seconds for the daemon's log to hold $3 (default 1) lines
+# matching $1 (grep -E): the log says when learning is done, which ends a
+# wait sooner than a fixed sleep.
+wait_log() {
+	local deadline=$((SECONDS + $2)) n
+	while [ "$SECONDS" -le "$deadline" ]; do
+		n=$(grep -cE "$1" "$WORK/daemon.log" 2>/dev/null)
+		[ "${n:-0}" -ge "${3:-1}" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # start of the newest incident_open, from the journal
 last_open_start() {
 	grep '"event":"incident_open"' "$STATE/incidents.jsonl" | tail -1 |

@@ -107,9 +107,9 @@ if ! bgp_wait_established gobgpd-b 30; then
 	exit 2
 fi
 start_daemon
-peace 80 # the 3 s learning period passes
-if ! kill -0 "$DAEMON" 2>/dev/null; then
-	echo "bgp bench: the controller did not start:" >&2
+peace 20 # the peer is learned
+if ! wait_log learning_done 15 || ! kill -0 "$DAEMON" 2>/dev/null; then
+	echo "bgp bench: the controller did not start or did not finish learning:" >&2
 	tail -5 "$WORK/daemon.log" >&2
 	exit 2
 fi
@@ -121,7 +121,10 @@ echo "# BGP escalation: detection to the receiver's RIB, $RUNS floods"
 lat=()
 for ((i = 1; i <= RUNS; i++)); do
 	n_open=$(journal_has incident_open)
-	flood 3 &
+	# (nsenter execs the generator: $! is its PID, to stop it early)
+	nsenter --net="/run/netns/$NS_TX" "$TRAFGEN" --dev veth-tx --dst-mac "$RX_MAC" \
+		--src "$TX_IP" --dst "$RX_IP" --dport 9999 --pps 300k --duration 3 \
+		--count 1000000 >"$WORK/flood.log" 2>&1 &
 	fpid=$!
 	seen=""
 	deadline=$((SECONDS + 10))
@@ -132,6 +135,8 @@ for ((i = 1; i <= RUNS; i++)); do
 		fi
 		sleep 0.02
 	done
+	# the rule is in: the rest of the flood would change nothing
+	kill "$fpid" 2>/dev/null
 	wait "$fpid"
 	start=""
 	[ "$(journal_has incident_open)" -gt "$n_open" ] && start=$(last_open_start)

@@ -13,6 +13,8 @@
 # stays in namespaces (10.123.0.0/16), bounded.
 #
 # usage: tools/bench/controller.sh [--quick] [BUILD_DIR]
+#   --quick   4 s windows, the targets' row (peace, empty lists) and replay
+#             only; default: 60 s windows and every row
 set -u
 
 QUICK=0
@@ -25,41 +27,33 @@ XDPCTL=$B/xdpctl
 TRAFGEN=$B/xg-trafgen
 PCAPGEN=$B/xg-pcapgen
 TAG="xg-bc$$"
-NS_TX="$TAG-tx"
-NS_RX="$TAG-rx"
-export XDPGUARD_PIN_DIR="/sys/fs/bpf/$TAG"
 WORK=$(mktemp -d /tmp/xg-bench-ctl-XXXXXX)
-SECS=$((QUICK ? 5 : 60))
-DAEMON=
+STATE="$WORK/state"
+RX_IP=10.123.4.1
+TX_IP=10.123.4.2
+PEER_IP=10.123.4.3
+SECS=$((QUICK ? 4 : 60))
 GENS=()
 
+# shellcheck source=tests/integration/ctl_lib.sh
+. "$(dirname "$(readlink -f "$0")")/../../tests/integration/ctl_lib.sh"
+
 cleanup() {
-	for p in "${GENS[@]}" $DAEMON; do kill "$p" 2>/dev/null; done
+	local p
+	for p in "${GENS[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	nsenter --net="/run/netns/$NS_RX" "$XDPCTL" detach veth-rx >/dev/null 2>&1
-	ip netns del "$NS_TX" 2>/dev/null
-	ip netns del "$NS_RX" 2>/dev/null
+	ns_cleanup
 	[ -n "${KEEP:-}" ] || rm -rf "$WORK"
-	rm -rf "$XDPGUARD_PIN_DIR"
 }
 trap cleanup EXIT INT TERM
 
 [ "$(id -u)" -eq 0 ] || { echo "controller bench: needs root" >&2; exit 1; }
-mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
-ip netns add "$NS_TX"
-ip netns add "$NS_RX"
-ip link add veth-tx netns "$NS_TX" type veth peer name veth-rx netns "$NS_RX"
-ip -n "$NS_TX" addr add 10.123.4.2/24 dev veth-tx
-ip -n "$NS_RX" addr add 10.123.4.1/24 dev veth-rx
-ip -n "$NS_TX" link set veth-tx up
-ip -n "$NS_RX" link set veth-rx up
-ip -n "$NS_RX" link set lo up # the daemon's HTTP API listens on 127.0.0.1
-MAC=$(ip -n "$NS_RX" -o link show veth-rx | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+ns_setup
 
 tg() { # DURATION ARGS...: a bounded generator in the sending namespace
 	local d=$1
 	shift
-	nsenter --net="/run/netns/$NS_TX" "$TRAFGEN" --dev veth-tx --dst-mac "$MAC" --dst 10.123.4.1 \
+	nsenter --net="/run/netns/$NS_TX" "$TRAFGEN" --dev veth-tx --dst-mac "$RX_MAC" --dst "$RX_IP" \
 		--duration "$d" "$@" >/dev/null 2>&1 &
 	GENS+=($!)
 }
@@ -99,38 +93,44 @@ now = time.clock_gettime_ns(time.CLOCK_REALTIME)
 peers = [{"addr": "198.%d.%d.%d" % (18 + i // 65536, i // 256 % 256, i % 256), "reason": "sip",
           "first_ns": now, "last_ns": now, "sip_ok": 10, "rtp_ok": 0} for i in range(65536)]
 json.dump({"format": 1, "peers": peers}, open(sys.argv[1], "w"))
-' "$WORK/state/peers.json"
+' "$STATE/peers.json"
 }
 
-start_daemon() {
-	nsenter --net="/run/netns/$NS_RX" "$XDPCTL" run --config "$WORK/cfg.json" \
-		--state-dir "$WORK/state" veth-rx >>"$WORK/daemon.log" 2>&1 &
-	DAEMON=$!
-	sleep 3
-	kill -0 "$DAEMON" 2>/dev/null && return 0
+# start: the daemon, up and ticking (its log says so), or FAIL
+start() {
+	local n
+	n=$(grep -c 'controller running' "$WORK/daemon.log" 2>/dev/null)
+	start_daemon
+	if wait_log 'controller running' 10 $((${n:-0} + 1)) && kill -0 "$DAEMON" 2>/dev/null; then
+		return 0
+	fi
 	echo "controller: FAIL: xdpctl run did not start:"
 	tail -3 "$WORK/daemon.log" | sed 's/^/  /'
-	DAEMON=
+	stop_daemon
 	return 1
 }
 
-stop_daemon() {
-	[ -n "$DAEMON" ] || return 0
-	kill -TERM "$DAEMON"
-	wait "$DAEMON" 2>/dev/null
-	DAEMON=
-}
-
-# The baseline is learnt from the live traffic in a first run (learning_s),
-# which the measured runs then restore: a node in peace, not one that sees
-# its normal traffic as an attack because it has not learnt it yet.
+# The baseline and the peers are learnt from the live traffic in a first
+# run, which the measured runs then restore: a node in peace, not one that
+# sees its normal traffic as an attack, or is still learning its peers
+# (each tick that learns one saves them all). The run lasts until the log
+# says learning is done and then no new peer for 2 s (20 s at most).
 learn() {
-	start_daemon || return 1
-	sleep "$LEARN_S"
+	local n p0 p1 deadline=$((SECONDS + LEARN_S + 20))
+	n=$(grep -c learning_done "$WORK/daemon.log" 2>/dev/null)
+	start || return 1
+	wait_log learning_done $((LEARN_S + 10)) $((${n:-0} + 1))
+	p1=$(grep -c peers_learned "$WORK/daemon.log")
+	while [ "$SECONDS" -lt "$deadline" ]; do
+		p0=$p1
+		sleep 2
+		p1=$(grep -c peers_learned "$WORK/daemon.log")
+		[ "$p1" = "$p0" ] && break
+	done
 	stop_daemon
 }
 
-opens() { grep -c '"event":"incident_open"' "$WORK/state/incidents.jsonl" 2>/dev/null || echo 0; }
+opens() { journal_has incident_open; }
 
 # threads_snap FILE: "tid name cpu_ns" for each of the daemon's threads
 # (schedstat: nanoseconds, where /proc/PID/stat counts 10 ms ticks)
@@ -182,13 +182,17 @@ phase() {
 	local o
 	live_traffic $((LEARN_S + 2 * SECS + 30))
 	learn || return 1
-	start_daemon || return 1
+	start || return 1
 	o=$(opens)
-	sleep 2
+	sleep "${SETTLE:-2}"
 	measure "$1" "$2" || STATUS=1
 	[ "$(opens)" = "$o" ] ||
 		echo "  note: an incident opened during this window: not a node in peace"
-	if [ -z "${3:-}" ]; then
+	if [ -n "${3:-}" ]; then
+		: # the busy node is measured in peace only
+	elif [ "$QUICK" = 1 ]; then
+		echo "controller, under attack: in the full run only"
+	else
 		# A SIP INVITE flood from random sources: the node detects it and
 		# captures it (the capture thread writes the sampled packets).
 		tg $((SECS + 15)) --random-src 10.123.192.0/18 --payload sip-invite --pps 30k
@@ -210,11 +214,11 @@ phase() {
 }
 
 STATUS=0
-LEARN_S=8
-cat >"$WORK/cfg.json" <<EOF
-{"tick_ms": 1000, "baseline": {"learning_s": $((LEARN_S - 3))}, "mitigation": {"max_peers": 65536}}
+LEARN_S=5 # the baseline's learning period
+cat >"$WORK/xdpguard.json" <<EOF
+{"tick_ms": 1000, "baseline": {"learning_s": $LEARN_S}, "mitigation": {"max_peers": 65536}}
 EOF
-mkdir -p "$WORK/state"
+mkdir -p "$STATE"
 echo "live traffic, every counter moving: ~26k pps from ~30k sources (20k pps UDP from random"
 echo "  sources, 400 SIP REGISTER/s from 2000, 5k pps RTP from 50, 1k SYNs/s to 5061 from 500: under"
 echo "  the default detection floors, so normal traffic); the baseline is learnt first"
@@ -223,13 +227,13 @@ if [ "$QUICK" = 1 ]; then
 	echo "controller, busy node (1M blocks, 65,536 peers): in the full run only"
 else
 	nsenter --net="/run/netns/$NS_RX" "$XDPCTL" detach veth-rx >/dev/null 2>&1
-	rm -rf "$WORK/state"
-	mkdir -p "$WORK/state"
+	rm -rf "$STATE"
+	mkdir -p "$STATE"
 	load_state
 	phase "peace, 1M blocks, 65,536 learned peers (the cap) and ~34k live sources" 0 busy || STATUS=1
 fi
 
-scale=$((QUICK ? 5 : 20))
+scale=20 # about 1M packets: a shorter replay measures its start-up, not its rate
 "$PCAPGEN" spoofed_udp_flood --scale "$scale" -o "$WORK/big.pcap" 2>"$WORK/gen.log"
 "$XDPCTL" replay "$WORK/big.pcap" >"$WORK/replay.out"
 pkts=$(tail -1 "$WORK/replay.out" | grep -o '"packets":[0-9]*' | cut -d: -f2)

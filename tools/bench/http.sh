@@ -36,7 +36,8 @@ TX_IP=10.123.9.2
 PEER_IP=10.123.9.3
 PORT=9477
 PROM_PORT=9090
-WINDOW=$((QUICK ? 5 : 30))
+WINDOW=$((QUICK ? 2 : 30))
+FLOOD_S=$((QUICK ? 4 : 8)) # the flood that opens an incident
 SCRAPES=100
 PIDS=()
 PROM_PID=
@@ -84,7 +85,11 @@ until nsenter "$RX_NET" curl -sf -o /dev/null "$BASE/metrics"; do
 	[ "$SECONDS" -gt "$deadline" ] && { echo "http bench: the server did not come up" >&2; exit 2; }
 	sleep 0.2
 done
-peace 60 # the learning period passes, peers are learned
+peace 20 # the peer is learned
+if ! wait_log learning_done 15; then
+	echo "http bench: the daemon did not finish learning" >&2
+	exit 2
+fi
 
 # Steady traffic on many ports, then a flood that opens an incident (and
 # keeps it open: close_ticks is long) so every kind of series is present.
@@ -100,10 +105,9 @@ for p in 1000 1007 1031 5060 9999 10000 12000 3478; do
 done
 traffic "$TOTAL" 2000 2k --proto tcp-syn
 traffic "$TOTAL" 2031 2k --proto tcp-syn
-traffic 8 5060 200k --random-src 10.123.128.0/17
-FLOOD_END=$((SECONDS + 8))
-sleep 6
-if ! grep -q '"event":"incident_open"' "$STATE/incidents.jsonl" 2>/dev/null; then
+traffic "$FLOOD_S" 5060 200k --random-src 10.123.128.0/17
+FLOOD_END=$((SECONDS + FLOOD_S))
+if ! wait_journal incident_open $((FLOOD_S - 1)) 1; then
 	echo "http bench: note: no incident opened; incident series absent" >&2
 fi
 
@@ -134,7 +138,7 @@ window() {
 }
 # the windows start once the flood is over (its ticks are the busiest),
 # and the first is repeated last, so a drift shows
-while [ "$SECONDS" -lt $((FLOOD_END + 5)) ]; do sleep 1; done
+while [ "$SECONDS" -lt $((FLOOD_END + (QUICK ? 1 : 3))) ]; do sleep 0.2; done
 read -r T_NONE N_NONE < <(window)
 
 cat >"$WORK/prometheus.yml" <<EOF
@@ -149,7 +153,7 @@ nsenter "$RX_NET" "$PROMETHEUS" --config.file="$WORK/prometheus.yml" \
 	--storage.tsdb.path="$WORK/tsdb" --web.listen-address="127.0.0.1:$PROM_PORT" \
 	>"$WORK/prometheus.log" 2>&1 &
 PROM_PID=$!
-sleep 3
+sleep $((QUICK ? 2 : 3))
 read -r T_PROM N_PROM < <(window)
 kill "$PROM_PID" 2>/dev/null
 wait "$PROM_PID" 2>/dev/null

@@ -5,6 +5,9 @@
 # namespace; N times, a bounded flood starts and the time until the
 # controller's first mitigation step is read from the journal. Reported as
 # p50/p99 at a 1 s tick and at a 100 ms tick. Namespaces only (10.123.0.0/16).
+# Each flood comes from a source of its own and stops once it is blocked;
+# the next starts as soon as the incident has closed, so the runs cost what
+# they measure rather than fixed waits.
 #
 # usage: tools/bench/latency.sh [--quick] [BUILD_DIR]
 set -u
@@ -18,61 +21,87 @@ B=$(readlink -f "${1:-build}")
 XDPCTL=$B/xdpctl
 TRAFGEN=$B/xg-trafgen
 TAG="xg-bl$$"
-NS_TX="$TAG-tx"
-NS_RX="$TAG-rx"
-export XDPGUARD_PIN_DIR="/sys/fs/bpf/$TAG"
 WORK=$(mktemp -d /tmp/xg-bench-lat-XXXXXX)
-DAEMON=
+STATE="$WORK/state"
+RX_IP=10.123.5.1
+TX_IP=10.123.5.2
+PEER_IP=10.123.5.3
+GEN=
+
+# shellcheck source=tests/integration/ctl_lib.sh
+. "$(dirname "$(readlink -f "$0")")/../../tests/integration/ctl_lib.sh"
 
 cleanup() {
-	[ -n "$DAEMON" ] && kill "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null
-	nsenter --net="/run/netns/$NS_RX" "$XDPCTL" detach veth-rx >/dev/null 2>&1
-	ip netns del "$NS_TX" 2>/dev/null
-	ip netns del "$NS_RX" 2>/dev/null
-	rm -rf "$WORK" "$XDPGUARD_PIN_DIR"
+	[ -n "$GEN" ] && kill "$GEN" 2>/dev/null && wait "$GEN" 2>/dev/null
+	ns_cleanup
+	rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
 
-[ "$(id -u)" -eq 0 ] || { echo "latency bench: needs root" >&2; exit 1; }
-mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
-ip netns add "$NS_TX"
-ip netns add "$NS_RX"
-ip link add veth-tx netns "$NS_TX" type veth peer name veth-rx netns "$NS_RX"
-ip -n "$NS_TX" addr add 10.123.5.2/24 dev veth-tx
-ip -n "$NS_RX" addr add 10.123.5.1/24 dev veth-rx
-ip -n "$NS_TX" link set veth-tx up
-ip -n "$NS_RX" link set veth-rx up
-ip -n "$NS_RX" link set lo up # the daemon's HTTP API listens on 127.0.0.1
-MAC=$(ip -n "$NS_RX" -o link show veth-rx | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+[ "$(id -u)" -eq 0 ] || {
+	echo "latency bench: needs root" >&2
+	exit 1
+}
+ns_setup
+
+blocks() { # how many block steps the journal holds
+	local n
+	n=$(grep -c '"action":"block"' "$STATE/incidents.jsonl" 2>/dev/null)
+	echo "${n:-0}"
+}
+closes() { journal_has incident_close; }
+
+# Polls (every 20 ms, at most $2 s) until the command $1 prints more than $3.
+wait_more() {
+	local deadline=$((SECONDS + $2))
+	while [ "$SECONDS" -le "$deadline" ]; do
+		[ "$($1)" -gt "$3" ] && return 0
+		sleep 0.02
+	done
+	return 1
+}
 
 measure() { # TICK_MS
-	local tick=$1 i t0 ts n
-	rm -rf "$WORK/state"
-	cat >"$WORK/cfg.json" <<EOF
+	local tick=$1 i t0 ts n c src
+	rm -rf "$STATE"
+	: >"$WORK/daemon.log"
+	cat >"$WORK/xdpguard.json" <<EOF
 {"tick_ms": $tick, "baseline": {"learning_s": 1, "floors": {"pps": 3000, "udp_pps": 2000}},
- "detection": {"close_ticks": 2}, "mitigation": {"block_ttl_s": 1, "cooldown_s": 0}}
+ "detection": {"close_ticks": 1}, "mitigation": {"block_ttl_s": 1, "cooldown_s": 0}}
 EOF
-	nsenter --net="/run/netns/$NS_RX" "$XDPCTL" run --config "$WORK/cfg.json" \
-		--state-dir "$WORK/state" veth-rx >"$WORK/daemon.log" 2>&1 &
-	DAEMON=$!
-	sleep 3
+	start_daemon
+	# the floods start once the baseline is learnt (the log says so)
+	if ! wait_log learning_done 15; then
+		echo "tick $tick ms: the daemon did not finish learning: FAIL"
+		stop_daemon
+		return 1
+	fi
 	: >"$WORK/lat.$tick"
 	for ((i = 0; i < RUNS; i++)); do
-		n=$(grep -c '"action":"block"' "$WORK/state/incidents.jsonl" 2>/dev/null)
-		n=${n:-0}
+		n=$(blocks)
+		c=$(closes)
+		# Runs start at phases of the tick spread evenly over it: the
+		# wait before a block is partly the wait for the next tick.
+		sleep "$(awk -v t="$tick" -v i="$i" -v n="$RUNS" 'BEGIN { printf "%.3f", t * (i + 0.5) / n / 1000 }')"
+		# a fresh source: the last run's block may not have lapsed yet
+		src=10.123.5.$((tick >= 1000 ? 10 + i : 100 + i))
 		t0=$(date +%s.%N)
-		nsenter --net="/run/netns/$NS_TX" "$TRAFGEN" --dev veth-tx --dst-mac "$MAC" \
-			--src 10.123.5.2 --dst 10.123.5.1 --dport 9999 --pps 200k --duration 1.5 \
-			--count 300000 >/dev/null 2>&1
-		ts=$(grep '"action":"block"' "$WORK/state/incidents.jsonl" 2>/dev/null |
+		nsenter --net="/run/netns/$NS_TX" "$TRAFGEN" --dev veth-tx --dst-mac "$RX_MAC" \
+			--src "$src" --dst "$RX_IP" --dport 9999 --pps 200k --duration 1.5 \
+			--count 300000 >/dev/null 2>&1 &
+		GEN=$!
+		# once blocked, the rest of the flood would only be dropped
+		wait_more blocks 3 "$n"
+		kill "$GEN" 2>/dev/null
+		wait "$GEN" 2>/dev/null
+		GEN=
+		ts=$(grep '"action":"block"' "$STATE/incidents.jsonl" 2>/dev/null |
 			sed -n "$((n + 1))p" | grep -o '"ts":[0-9.]*' | cut -d: -f2)
 		[ -n "$ts" ] && awk -v a="$t0" -v b="$ts" 'BEGIN { printf "%.3f\n", b - a }' >>"$WORK/lat.$tick"
-		# wait for the incident to close and the block to lapse
-		sleep $((tick >= 1000 ? 5 : 2))
+		# the next run opens an incident of its own
+		wait_more closes 10 "$c"
 	done
-	kill -TERM "$DAEMON"
-	wait "$DAEMON" 2>/dev/null
-	DAEMON=
+	stop_daemon
 	sort -n "$WORK/lat.$tick" | awk -v tick="$tick" -v runs="$RUNS" '
 		{ v[NR] = $1 }
 		END {

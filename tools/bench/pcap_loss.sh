@@ -48,7 +48,7 @@ write_config() { # INCIDENT_RATE
   "tick_ms": 1000,
   "baseline": {"window": 60, "learning_s": 2,
                "floors": {"pps": 3000, "udp_pps": 2000, "bps": 50000000}},
-  "detection": {"close_ticks": 3},
+  "detection": {"close_ticks": 1},
   "mitigation": {"enabled": false},
   "pcap": {"incident_sample_rate": $1, "max_packets": 1000000, "min_free_mb": 0}
 }
@@ -62,15 +62,20 @@ printf '|---|---:|---:|---:|---:|---:|\n'
 for rate in $([ "$QUICK" = 1 ] && echo 64 || echo 64 1); do
 	rm -rf "$STATE"
 	write_config "$rate"
+	: >"$WORK/daemon.log"
 	start_daemon
-	peace 50
-	flood $((SECS + 2)) --pps 4M --count $(((SECS + 2) * 4000000)) &
+	if ! wait_log learning_done 15; then
+		echo "pcap_loss: the daemon did not finish learning" >&2
+		exit 1
+	fi
+	flood "$((SECS + 1)).5" --pps 4M --count $(((SECS + 2) * 4000000)) &
 	fl=$!
 	sleep 1 # the incident opens within a tick: the incident rate is on
 	nsenter --net="/run/netns/$NS_RX" "$XDPCTL" stats --json --interval $((SECS * 1000)) \
 		>"$WORK/stats.json" 2>"$WORK/stats.err"
 	wait "$fl"
-	sleep 4 # the incident closes; its capture is finished and journaled
+	# the incident closes; its capture is finished and journaled
+	wait_journal pcap 15 1
 	stop_daemon
 	/usr/bin/python3 - "$WORK/stats.json" "$STATE/incidents.jsonl" "$rate" <<'PY'
 import json, sys

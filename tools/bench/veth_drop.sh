@@ -52,7 +52,7 @@
 #
 # usage: tools/bench/veth_drop.sh [--quick] [--threads N] [--batch N]
 #                                  [--cases LIST] [BUILD_DIR]
-#   --quick       one 2 s window per case, one repetition (about 40 s)
+#   --quick       one 1 s window per case, one repetition (about 20 s)
 #   default       5 s windows, 3 repetitions interleaved, median
 #   --threads N   generator threads (default: one per CPU, each with its own
 #                 veth queue, so each core runs one generator thread and the
@@ -168,7 +168,7 @@ NCPU=$(nproc)
 # QUIET_*: waiting for other load to pass before a case (seconds, at most
 # QUIET_MAX per case and QUIET_BUDGET in all)
 if [ "$QUICK" = 1 ]; then
-	WIN=2 WARM=0.7 REPS=1 CAL_WIN=1.5 QUIET_MAX=0 QUIET_BUDGET=0
+	WIN=1 WARM=0.5 REPS=1 CAL_WIN=1 QUIET_MAX=0 QUIET_BUDGET=0
 else
 	WIN=5 WARM=1 REPS=3 CAL_WIN=2 QUIET_MAX=15 QUIET_BUDGET=120
 fi
