@@ -123,7 +123,6 @@ static __always_inline int xg_parse_ipv4(struct xg_pkt *pkt, struct xg_cursor *c
 {
 	struct iphdr *iph = pos;
 	__u32 ihl;
-	__u16 frag_off;
 
 	if ((void *)(iph + 1) > end)
 		return XG_MAL_IPV4 + 1;
@@ -131,15 +130,10 @@ static __always_inline int xg_parse_ipv4(struct xg_pkt *pkt, struct xg_cursor *c
 	if (ihl < sizeof(*iph) || pos + ihl > end)
 		return XG_MAL_IPV4 + 1;
 
+	/* The source is all the lists read; TTL, protocol and fragment bits
+	 * wait for xg_parse_ipv4_l4, on the pass path. */
 	pkt->l3 = XG_L3_V4;
 	pkt->src4 = iph->saddr;
-	pkt->ttl = iph->ttl;
-	pkt->proto = xg_proto_of(iph->protocol);
-	frag_off = bpf_ntohs(iph->frag_off);
-	if (frag_off & XG_IP_OFFSET)
-		pkt->frag = XG_FRAG_LATER;
-	else if (frag_off & XG_IP_MF)
-		pkt->frag = XG_FRAG_FIRST;
 	cur->ip = iph;
 	cur->ip_off = off;
 	cur->pos = pos + ihl;
@@ -152,9 +146,17 @@ static __always_inline int xg_parse_ipv4_l4(struct xg_pkt *pkt, const struct xg_
 {
 	struct iphdr *iph = cur->ip;
 	__u32 ihl, tot_len;
+	__u16 frag_off;
 
 	if ((void *)(iph + 1) > end)
 		return XG_MAL_IPV4 + 1;
+	pkt->ttl = iph->ttl;
+	pkt->proto = xg_proto_of(iph->protocol);
+	frag_off = bpf_ntohs(iph->frag_off);
+	if (frag_off & XG_IP_OFFSET)
+		pkt->frag = XG_FRAG_LATER;
+	else if (frag_off & XG_IP_MF)
+		pkt->frag = XG_FRAG_FIRST;
 	ihl = iph->ihl * 4;
 	tot_len = bpf_ntohs(iph->tot_len);
 	return xg_parse_l4(pkt, cur->pos, end, iph->protocol, cur->off,
@@ -248,8 +250,8 @@ truncated:
 	return XG_MAL_IPV6_EXT + 1;
 }
 
-/* Parses up to the fixed IP header: the source address, TTL and (IPv4)
- * protocol and fragment bits. Returns 0, or 1 + enum xg_malformed. */
+/* Parses up to the fixed IP header: the source address (and the IPv6 hop
+ * limit), what the lists need. Returns 0, or 1 + enum xg_malformed. */
 static __always_inline int xg_parse_l3(struct xdp_md *ctx, struct xg_pkt *pkt,
 				       struct xg_cursor *cur)
 {

@@ -15,9 +15,11 @@
 #define XG_FRAG_LATER 2
 
 /* What the rest of the program needs to know about one packet. The head is
- * what xg_parse_l3 writes for the lists; the rest, from dst4 on, only
- * packets that pass need, and it is cleared (xg_pkt_clear_rest) after the
- * lists have decided: a dropped packet never pays for it. */
+ * set by xg_parse_l3, which fills in what the lists read (the source); TTL,
+ * protocol and fragment bits of IPv4 wait for the pass path. The rest, from
+ * dst4 on, only packets that pass need, and it is cleared
+ * (xg_pkt_clear_rest) after the lists have decided: a dropped packet never
+ * pays for it. */
 struct xg_pkt {
 	__u32 len; /* frame length */
 	__be32 src4;
