@@ -341,7 +341,7 @@ struct xg_stats {
  * XG_HITS_STEP (1 packet in XG_HITS_STEP adds it): cheap at flood rates on
  * many CPUs, and still an unbiased estimate. Allow entries count exactly. */
 #define XG_HITS_EXACT 1024
-#define XG_HITS_STEP  256
+#define XG_HITS_STEP  4096
 
 /* Packet sampling for forensics: 1 packet in 2^pcap_shift (any verdict,
  * dropped ones too) is copied, up to XG_SAMPLE_SNAP bytes, into the

@@ -242,9 +242,9 @@ static void test_hits_sampled(void)
 	EXPECT_EQ(run_repeat(buf, n, 100), XDP_DROP);
 	EXPECT_EQ(block_entry("10.123.1.9", &b), 0);
 	EXPECT_EQ(b.hits, 100);
-	EXPECT_EQ(run_repeat(buf, n, 1900), XDP_DROP);
+	EXPECT_EQ(run_repeat(buf, n, 39900), XDP_DROP);
 	EXPECT_EQ(block_entry("10.123.1.9", &b), 0);
-	EXPECT_RANGE(b.hits, 2000 - XG_HITS_STEP, 2000 + XG_HITS_STEP);
+	EXPECT_RANGE(b.hits, 40000 - XG_HITS_STEP, 40000 + XG_HITS_STEP);
 }
 
 static const struct fx_test tests[] = {

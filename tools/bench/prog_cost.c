@@ -6,7 +6,10 @@
  * xdp-filter (xdpfilt_alw_all.o: default allow, listed sources dropped).
  *
  * Each number is the kernel's own mean per run (opts.duration, integer ns)
- * over `repeat` runs of one packet, the median of `runs` measurements. Each
+ * over `repeat` runs of one packet, the least of `runs` measurements (a
+ * shared host's other load only ever adds time, in phases that last seconds
+ * and moved a median by up to 2x here; the least is the run it disturbed
+ * least). Each
  * list state (1k exact blocks, 1M, 1k plus a prefix, plus an allow entry)
  * lives in its own loaded copy of the filters, so every run measures every
  * case on every program, interleaved: drift on a noisy host hits them all.
@@ -599,10 +602,10 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double median(double *v, int n)
+static double least(double *v, int n)
 {
 	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	return v[0];
 }
 
 #define GROUP_MAX 16
@@ -637,7 +640,7 @@ static void measure_group(struct bcase *const *cs, int n)
 	for (k = 0; k < n; k++) {
 		progress("  %-20s", cs[k]->id);
 		for (p = 0; p < NPROG; p++) {
-			cs[k]->ns[p] = cs[k]->expect[p] == NA ? NAN : median(v[k][p], o.runs);
+			cs[k]->ns[p] = cs[k]->expect[p] == NA ? NAN : least(v[k][p], o.runs);
 			if (cs[k]->expect[p] != NA)
 				progress(" %s %.1f", prog_name[p], cs[k]->ns[p]);
 		}
@@ -707,7 +710,7 @@ static void report_json(const struct bcase *cs, int nc, const struct target *ts,
 	printf("{\"tool\":\"prog_cost\",\"kernel\":\"%s\",\"repeat\":%u,\"runs\":%d,", kernel,
 	       o.repeat, o.runs);
 	printf("\"method\":\"BPF_PROG_TEST_RUN, opts.duration (integer ns, the kernel's mean "
-	       "per run) of one packet run `repeat` times, median of `runs`, all cases and "
+	       "per run) of one packet run `repeat` times, least of `runs`, all cases and "
 	       "programs interleaved in every run; random_src_1m: %d distinct packets run "
 	       "%d time(s) each, mean of the per-packet durations, per-call timer overhead "
 	       "included (see xdp_drop_ns and the control row)\",",
@@ -747,7 +750,7 @@ static void report(const struct bcase *cs, int nc, const struct target *ts, int 
 
 	printf("\n## prog_cost\n\n");
 	printf("BPF_PROG_TEST_RUN on kernel %s: ns = opts.duration (the kernel's integer mean "
-	       "per run) of one packet\nrun %u times, median of %d runs; all cases and programs "
+	       "per run) of one packet\nrun %u times, least of %d runs; all cases and programs "
 	       "are interleaved in every run.\n",
 	       kernel, o.repeat, o.runs);
 	printf("State: 1k = %d IPv4 + %d IPv6 exact blocks, 1M = %d IPv4 + %d IPv6, each in its "
@@ -789,7 +792,7 @@ static void usage(FILE *f)
 		"program and xdp-tools' xdp-filter, on the same packets.\n"
 		"  --bpf-dir DIR     where bench_drop.bpf.o is (default build)\n"
 		"  --repeat N        runs per BPF_PROG_TEST_RUN (default %d)\n"
-		"  --runs N          measurements per case, the median is reported (default %d)\n"
+		"  --runs N          measurements per case, the least is reported (default %d)\n"
 		"  --quick           repeat %d, for a smoke run\n"
 		"  --json            one JSON object instead of the table\n"
 		"  --xdp-filter OBJ  xdp-filter object (default %s)\n"
