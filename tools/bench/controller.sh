@@ -14,7 +14,10 @@
 #
 # usage: tools/bench/controller.sh [--quick] [BUILD_DIR]
 #   --quick   4 s windows, the targets' row (peace, empty lists) and replay
-#             only; default: 60 s windows and every row
+#             only, targets printed but not judged; default: 60 s windows
+#             and every row
+# Exit status: 1 if the benchmark could not run, or a target failed in a
+# full run.
 set -u
 
 QUICK=0
@@ -176,6 +179,10 @@ measure() {
 		}' "$WORK/cpu0" "$WORK/cpu1"
 }
 
+# A missed target fails a full run; a short run's 4 s windows are too
+# short for that on a shared host, so it only prints them (as veth_drop.sh).
+unjudged() { [ "$QUICK" = 1 ]; }
+
 # phase LABEL TARGETS [BUSY]: learn, then measure in peace, then (not BUSY)
 # under an attack the daemon captures.
 phase() {
@@ -186,7 +193,7 @@ phase() {
 	start || return 1
 	o=$(opens)
 	sleep 2
-	measure "$1" "$2" || STATUS=1
+	measure "$1" "$2" || unjudged || STATUS=1
 	[ "$(opens)" = "$o" ] ||
 		echo "  note: an incident opened during this window: not a node in peace"
 	if [ -n "${3:-}" ]; then
@@ -242,5 +249,5 @@ pps=$(tail -1 "$WORK/replay.out" | grep -o '"replay_pps":[0-9.]*' | cut -d: -f2)
 awk -v n="$pkts" -v r="$pps" 'BEGIN {
 	printf "replay: %d packets at %.0f packets/s (target >= 1M: %s)\n", n, r, (r >= 1e6) ? "PASS" : "FAIL"
 	exit r < 1e6
-}' || STATUS=1
+}' || unjudged || STATUS=1
 exit "${STATUS:-0}"
