@@ -13,16 +13,7 @@
 
 #include "bgp_intent.h"
 #include "suites.h"
-
-static struct xg_cidr cidr(const char *text)
-{
-	struct xg_cidr c;
-	char err[128];
-
-	if (xg_cidr_parse(text, &c, err, sizeof(err)))
-		CU_FAIL_FATAL(err);
-	return c;
-}
+#include "testutil.h"
 
 static struct xg_bgp_intent parsed(const char *text)
 {
@@ -44,7 +35,7 @@ static struct xg_bgp_intent flow_to(const char *dst)
 	memset(&in, 0, sizeof(in));
 	in.kind = XG_BGP_FLOWSPEC;
 	in.has_dst = true;
-	in.dst = cidr(dst);
+	in.dst = xg_test_cidr(dst);
 	in.proto = 17;
 	return in;
 }
@@ -56,7 +47,7 @@ static struct xg_bgp_intent rtbh(const char *prefix)
 	memset(&in, 0, sizeof(in));
 	in.kind = XG_BGP_RTBH;
 	in.has_dst = true;
-	in.dst = cidr(prefix);
+	in.dst = xg_test_cidr(prefix);
 	return in;
 }
 
@@ -134,7 +125,7 @@ static void test_round_trip_struct(void)
 	char buf[XG_BGP_TEXT_MAX], err[256];
 
 	a.has_src = true;
-	a.src = cidr("2001:db8:ffff::1");
+	a.src = xg_test_cidr("2001:db8:ffff::1");
 	a.dport.n = 2;
 	a.dport.r[0].lo = 53;
 	a.dport.r[0].hi = 53;
@@ -275,7 +266,7 @@ static void test_validate_match(void)
 	BAD(in, "dst: '10.0.0.1/24' has host bits set (did you mean 10.0.0.0/24?)");
 	in = flow_to("10.0.0.1");
 	in.has_src = true;
-	in.src = cidr("2001:db8::/32");
+	in.src = xg_test_cidr("2001:db8::/32");
 	BAD(in, "dst: dst is IPv4 but src is IPv6; a rule has one family");
 	in = flow_to("10.0.0.1");
 	in.has_dst = false;
@@ -365,7 +356,7 @@ static void test_validate_rtbh(void)
 	struct xg_bgp_intent in = rtbh("10.0.0.1");
 
 	in.has_src = true;
-	in.src = cidr("10.0.0.2");
+	in.src = xg_test_cidr("10.0.0.2");
 	BAD(in, "src: rtbh takes no src; only flowspec matches sources");
 	in = rtbh("10.0.0.1");
 	in.proto = 17;

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "escalate.h"
 #include "suites.h"
+#include "testutil.h"
 #include "tmpdir.h"
 
 #define S 1000000000ULL
@@ -31,15 +32,6 @@ static struct xg_cfg *cfg_new(void)
 	cfg.bgp.hold_down_s = 30;
 	cfg.bgp.step_down_ratio = 0.5;
 	return &cfg;
-}
-
-static struct xg_cidr cidr(const char *t)
-{
-	struct xg_cidr c;
-	char err[128];
-
-	CU_ASSERT_FATAL(xg_cidr_parse(t, &c, err, sizeof(err)) == 0);
-	return c;
 }
 
 static void test_level_for(void)
@@ -96,14 +88,14 @@ static void incident(struct xg_incident *inc, const char *victim)
 	snprintf(inc->cls.family, sizeof(inc->cls.family), "sip_invite_flood");
 	snprintf(inc->cls.service, sizeof(inc->cls.service), "sip-udp");
 	inc->cls.attack = true;
-	inc->victims[0] = cidr(victim);
+	inc->victims[0] = xg_test_cidr(victim);
 	inc->n_victims = 1;
 }
 
 static void block(struct xg_plan *p, const char *t)
 {
 	p->steps[p->n].kind = XG_STEP_BLOCK;
-	p->steps[p->n++].target = cidr(t);
+	p->steps[p->n++].target = xg_test_cidr(t);
 }
 
 static void text_of(const struct xg_bgp_intent *in, char *buf, size_t len)
@@ -164,7 +156,7 @@ static void test_rules_by_level(void)
 	block(p, "203.0.113.9/32");
 	block(p, "192.0.2.0/24");
 	p->steps[p->n].kind = XG_STEP_RATELIMIT; /* soft: never in a network rule */
-	p->steps[p->n++].target = cidr("100.64.0.1/32");
+	p->steps[p->n++].target = xg_test_cidr("100.64.0.1/32");
 	xg_esc_match_for(cfg, &inc.cls, &m);
 
 	xg_esc_rules(&cfg->bgp, XG_LVL_LOCAL, &inc, p, &m, r);
@@ -215,7 +207,7 @@ static void test_rules_safety(void)
 	xg_esc_rules(&cfg->bgp, XG_LVL_RTBH, &inc, p, &m, r);
 	CU_ASSERT_EQUAL(r->n, 2);
 	/* never_blackhole: the FlowSpec rule stays, the RTBH goes */
-	cfg->bgp.never_blackhole[cfg->bgp.n_never++] = cidr("10.123.0.0/24");
+	cfg->bgp.never_blackhole[cfg->bgp.n_never++] = xg_test_cidr("10.123.0.0/24");
 	xg_esc_rules(&cfg->bgp, XG_LVL_RTBH, &inc, p, &m, r);
 	CU_ASSERT_EQUAL_FATAL(r->n, 1);
 	CU_ASSERT_EQUAL(r->rule[0].kind, XG_BGP_FLOWSPEC);
@@ -247,7 +239,7 @@ static void test_admit(void)
 	memset(&in, 0, sizeof(in));
 	in.kind = XG_BGP_RTBH;
 	in.has_dst = true;
-	in.dst = cidr("198.18.0.0/24");
+	in.dst = xg_test_cidr("198.18.0.0/24");
 	cfg->bgp.allow_private = true;
 	CU_ASSERT_EQUAL(xg_esc_admit(&cfg->bgp, &in, why, sizeof(why)), -EPERM);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "rtbh_min_prefix_v4"));
@@ -255,14 +247,14 @@ static void test_admit(void)
 	CU_ASSERT_EQUAL(xg_esc_admit(&cfg->bgp, &in, why, sizeof(why)), 0);
 	cfg->bgp.allow_private = false;
 	CU_ASSERT_EQUAL(xg_esc_admit(&cfg->bgp, &in, why, sizeof(why)), -EPERM);
-	in.dst = cidr("2001:db8::1/128");
+	in.dst = xg_test_cidr("2001:db8::1/128");
 	CU_ASSERT(xg_esc_is_reserved(&in.dst));
-	in.dst = cidr("2a00:1450::1/128");
+	in.dst = xg_test_cidr("2a00:1450::1/128");
 	CU_ASSERT(!xg_esc_is_reserved(&in.dst));
 	CU_ASSERT_EQUAL(xg_esc_admit(&cfg->bgp, &in, why, sizeof(why)), 0);
-	in.dst = cidr("8.8.8.8/32");
+	in.dst = xg_test_cidr("8.8.8.8/32");
 	CU_ASSERT(!xg_esc_is_reserved(&in.dst));
-	in.dst = cidr("172.20.1.1/32");
+	in.dst = xg_test_cidr("172.20.1.1/32");
 	CU_ASSERT(xg_esc_is_reserved(&in.dst));
 }
 

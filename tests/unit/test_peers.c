@@ -9,16 +9,8 @@
 
 #include "peers.h"
 #include "suites.h"
+#include "testutil.h"
 #include "tmpdir.h"
-
-static struct xg_cidr host(const char *text)
-{
-	struct xg_cidr a;
-	char why[128];
-
-	CU_ASSERT_EQUAL_FATAL(xg_cidr_parse(text, &a, why, sizeof(why)), 0);
-	return a;
-}
 
 static void test_peers_round_trip(void)
 {
@@ -77,11 +69,11 @@ static void test_peers_round_trip(void)
 	xg_peers_init(&q);
 	CU_ASSERT_EQUAL_FATAL(xg_peers_load(&q, out, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(q.known, 2);
-	a = host("10.123.5.1");
+	a = xg_test_cidr("10.123.5.1");
 	CU_ASSERT_TRUE(xg_peers_is_known(&q, &a));
-	a = host("fd00:123::5");
+	a = xg_test_cidr("fd00:123::5");
 	CU_ASSERT_TRUE(xg_peers_is_known(&q, &a));
-	a = host("10.123.5.2");
+	a = xg_test_cidr("10.123.5.2");
 	CU_ASSERT_FALSE(xg_peers_is_known(&q, &a));
 	xg_peers_free(&q);
 
@@ -94,7 +86,7 @@ static void test_peers_round_trip(void)
 	CU_ASSERT_EQUAL(xg_peers_load(&q, in, err, sizeof(err)), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "in.json"));
 	CU_ASSERT_EQUAL(q.known, 0);
-	a = host("10.123.5.9");
+	a = xg_test_cidr("10.123.5.9");
 	CU_ASSERT_FALSE(xg_peers_is_known(&q, &a));
 	xg_peers_free(&q);
 

@@ -8,6 +8,7 @@
 
 #include "planner.h"
 #include "suites.h"
+#include "testutil.h"
 
 #define SET_MAX 16
 
@@ -74,24 +75,14 @@ static struct xg_preserved keep_of(struct keepset *k)
 				     .arg = k};
 }
 
-static struct xg_cidr cidr(const char *text)
-{
-	struct xg_cidr c;
-	char err[128];
-
-	if (xg_cidr_parse(text, &c, err, sizeof(err)))
-		CU_FAIL_FATAL(err);
-	return c;
-}
-
 static void preserve(struct keepset *k, const char *text)
 {
-	k->pres[k->np++] = cidr(text);
+	k->pres[k->np++] = xg_test_cidr(text);
 }
 
 static void soften(struct keepset *k, const char *text)
 {
-	k->soft[k->ns++] = cidr(text);
+	k->soft[k->ns++] = xg_test_cidr(text);
 }
 
 static void add_src(struct xg_snapshot *s, const char *addr, double pps, bool known)
@@ -99,7 +90,7 @@ static void add_src(struct xg_snapshot *s, const char *addr, double pps, bool kn
 	struct xg_addr_rate *r = &s->top_src[s->n_top_src++];
 
 	memset(r, 0, sizeof(*r));
-	r->addr = cidr(addr);
+	r->addr = xg_test_cidr(addr);
 	r->pps = pps;
 	r->bps = pps * 800;
 	r->known = known;
