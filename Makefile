@@ -221,8 +221,8 @@ check-format:
 format:
 	clang-format -i $(FORMAT_SRCS)
 
-# make bench: the full run (about 10 minutes); make bench QUICK=1: a short
-# run of every benchmark (about 3 minutes here).
+# make bench: the full run (about 11 minutes); make bench QUICK=1: a short
+# run of every benchmark (under 2 minutes here).
 BENCH_Q = $(if $(QUICK),--quick)
 
 bench: all

@@ -76,30 +76,34 @@ flood() {
 		--count 1000000 "$@" >"$WORK/flood.log" 2>&1
 }
 
-journal_has() { local n; n=$(grep -c "\"event\":\"$1\"" "$STATE/incidents.jsonl" 2>/dev/null); echo "${n:-0}"; }
+# count_lines FILE PATTERN: lines of FILE matching PATTERN (grep -E), 0 when
+# there are none or there is no file yet.
+count_lines() {
+	local n
+	n=$(grep -cE "$2" "$1" 2>/dev/null)
+	echo "${n:-0}"
+}
+
+# wait_lines FILE PATTERN SECS COUNT: waits up to SECS seconds for FILE to
+# hold COUNT lines matching PATTERN.
+wait_lines() {
+	local deadline=$((SECONDS + $3))
+	while [ "$SECONDS" -le "$deadline" ]; do
+		[ "$(count_lines "$1" "$2")" -ge "$4" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+journal_has() { count_lines "$STATE/incidents.jsonl" "\"event\":\"$1\""; }
 
 # Waits up to $2 seconds for the journal to hold $3 events of type $1.
-wait_journal() {
-	local deadline=$((SECONDS + $2))
-	while [ "$SECONDS" -le "$deadline" ]; do
-		[ "$(journal_has "$1")" -ge "$3" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+wait_journal() { wait_lines "$STATE/incidents.jsonl" "\"event\":\"$1\"" "$2" "$3"; }
 
 # Waits up to $2 seconds for the daemon's log to hold $3 (default 1) lines
-# matching $1 (grep -E): the log says when learning is done, which ends a
-# wait sooner than a fixed sleep.
-wait_log() {
-	local deadline=$((SECONDS + $2)) n
-	while [ "$SECONDS" -le "$deadline" ]; do
-		n=$(grep -cE "$1" "$WORK/daemon.log" 2>/dev/null)
-		[ "${n:-0}" -ge "${3:-1}" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# matching $1: the log says when learning is done, which ends a wait sooner
+# than a fixed sleep.
+wait_log() { wait_lines "$WORK/daemon.log" "$1" "$2" "${3:-1}"; }
 
 # start of the newest incident_open, from the journal
 last_open_start() {

@@ -102,9 +102,9 @@ json.dump({"format": 1, "peers": peers}, open(sys.argv[1], "w"))
 # start: the daemon, up and ticking (its log says so), or FAIL
 start() {
 	local n
-	n=$(grep -c 'controller running' "$WORK/daemon.log" 2>/dev/null)
+	n=$(count_lines "$WORK/daemon.log" 'controller running')
 	start_daemon
-	if wait_log 'controller running' 10 $((${n:-0} + 1)) && kill -0 "$DAEMON" 2>/dev/null; then
+	if wait_log 'controller running' 10 $((n + 1)) && kill -0 "$DAEMON" 2>/dev/null; then
 		return 0
 	fi
 	echo "controller: FAIL: xdpctl run did not start:"
@@ -120,14 +120,14 @@ start() {
 # says learning is done and then no new peer for 2 s (20 s at most).
 learn() {
 	local n p0 p1 deadline=$((SECONDS + LEARN_S + 20))
-	n=$(grep -c learning_done "$WORK/daemon.log" 2>/dev/null)
+	n=$(count_lines "$WORK/daemon.log" learning_done)
 	start || return 1
-	wait_log learning_done $((LEARN_S + 10)) $((${n:-0} + 1))
-	p1=$(grep -c peers_learned "$WORK/daemon.log")
+	wait_log learning_done $((LEARN_S + 10)) $((n + 1))
+	p1=$(count_lines "$WORK/daemon.log" peers_learned)
 	while [ "$SECONDS" -lt "$deadline" ]; do
 		p0=$p1
 		sleep 2
-		p1=$(grep -c peers_learned "$WORK/daemon.log")
+		p1=$(count_lines "$WORK/daemon.log" peers_learned)
 		[ "$p1" = "$p0" ] && break
 	done
 	stop_daemon

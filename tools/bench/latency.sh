@@ -44,22 +44,7 @@ trap cleanup EXIT INT TERM
 }
 ns_setup
 
-blocks() { # how many block steps the journal holds
-	local n
-	n=$(grep -c '"action":"block"' "$STATE/incidents.jsonl" 2>/dev/null)
-	echo "${n:-0}"
-}
-closes() { journal_has incident_close; }
-
-# Polls (every 20 ms, at most $2 s) until the command $1 prints more than $3.
-wait_more() {
-	local deadline=$((SECONDS + $2))
-	while [ "$SECONDS" -le "$deadline" ]; do
-		[ "$($1)" -gt "$3" ] && return 0
-		sleep 0.02
-	done
-	return 1
-}
+BLOCK='"action":"block"' # a block step in the journal
 
 measure() { # TICK_MS
 	local tick=$1 i t0 ts n c src
@@ -78,8 +63,8 @@ EOF
 	fi
 	: >"$WORK/lat.$tick"
 	for ((i = 0; i < RUNS; i++)); do
-		n=$(blocks)
-		c=$(closes)
+		n=$(count_lines "$STATE/incidents.jsonl" "$BLOCK")
+		c=$(journal_has incident_close)
 		# Runs start at phases of the tick spread evenly over it: the
 		# wait before a block is partly the wait for the next tick.
 		sleep "$(awk -v t="$tick" -v i="$i" -v n="$RUNS" 'BEGIN { printf "%.3f", t * (i + 0.5) / n / 1000 }')"
@@ -91,15 +76,15 @@ EOF
 			--count 300000 >/dev/null 2>&1 &
 		GEN=$!
 		# once blocked, the rest of the flood would only be dropped
-		wait_more blocks 3 "$n"
+		wait_lines "$STATE/incidents.jsonl" "$BLOCK" 3 $((n + 1))
 		kill "$GEN" 2>/dev/null
 		wait "$GEN" 2>/dev/null
 		GEN=
-		ts=$(grep '"action":"block"' "$STATE/incidents.jsonl" 2>/dev/null |
+		ts=$(grep "$BLOCK" "$STATE/incidents.jsonl" 2>/dev/null |
 			sed -n "$((n + 1))p" | grep -o '"ts":[0-9.]*' | cut -d: -f2)
 		[ -n "$ts" ] && awk -v a="$t0" -v b="$ts" 'BEGIN { printf "%.3f\n", b - a }' >>"$WORK/lat.$tick"
 		# the next run opens an incident of its own
-		wait_more closes 10 "$c"
+		wait_journal incident_close 10 $((c + 1))
 	done
 	stop_daemon
 	sort -n "$WORK/lat.$tick" | awk -v tick="$tick" -v runs="$RUNS" '

@@ -595,17 +595,15 @@ static double measure_once(int p, const struct bcase *c)
 	return sum / c->pkts.n;
 }
 
-static int cmp_double(const void *a, const void *b)
+static double least(const double *v, int n)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	double m = v[0];
+	int i;
 
-	return (x > y) - (x < y);
-}
-
-static double least(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return v[0];
+	for (i = 1; i < n; i++)
+		if (v[i] < m)
+			m = v[i];
+	return m;
 }
 
 #define GROUP_MAX 16
