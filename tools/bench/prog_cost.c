@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * prog_cost: nanoseconds per packet of the xdpguard XDP program under
- * BPF_PROG_TEST_RUN, next to two references run on the same packets in the
- * same process: a bare XDP_DROP program (the test-run floor) and xdp-tools'
- * xdp-filter (xdpfilt_alw_all.o: default allow, listed sources dropped).
+ * BPF_PROG_TEST_RUN, next to references run on the same packets in the
+ * same process: a bare XDP_DROP program (the test-run floor), xdp-tools'
+ * xdp-filter (xdpfilt_alw_all.o: default allow, listed sources dropped)
+ * and, on the IPv4 drop rows, the minimal hash drop of the veth bench
+ * (bench_hashdrop.bpf.o, holding the same sources): the floor of any
+ * blocklist keyed on a hash lookup of the source.
  *
  * Each number is the kernel's own mean per run (opts.duration, integer ns)
  * over `repeat` runs of one packet, the least of `runs` measurements (a
@@ -81,9 +84,9 @@
 
 #define TCP_FLAG_SYN 0x02
 
-enum { P_XG, P_DROP, P_XF, NPROG };
+enum { P_XG, P_DROP, P_HASH, P_XF, NPROG };
 
-static const char *const prog_name[NPROG] = {"xdpguard", "XDP_DROP", "xdp-filter"};
+static const char *const prog_name[NPROG] = {"xdpguard", "XDP_DROP", "hash drop", "xdp-filter"};
 
 #define NA (-1) /* case does not apply to this program */
 
@@ -107,6 +110,8 @@ struct inst {
 	struct xg_maps m;
 	struct bpf_object *xf;
 	int xf_v4, xf_v6; /* filter_ipv4, filter_ipv6 */
+	struct bpf_object *hd;
+	int hd_v4; /* bench_hashdrop's hashdrop_src */
 	int fd[NPROG];
 };
 
@@ -425,7 +430,31 @@ static void load_xf(struct inst *in)
 		die("%s: filter maps have no fd", o.xf_obj);
 }
 
-/* Loads a copy; xdp-filter only where it has the feature measured. */
+/* Loads the minimal hash drop, its map sized as xdpguard's exact list. */
+static void load_hd(struct inst *in)
+{
+	char path[4096];
+	struct bpf_map *map;
+
+	snprintf(path, sizeof(path), "%s/bench_hashdrop.bpf.o", o.bpf_dir);
+	if (access(path, R_OK))
+		die("%s: %s (run `make`, or pass --bpf-dir)", path, strerror(errno));
+	in->hd = open_plain(path);
+	map = bpf_object__find_map_by_name(in->hd, "hashdrop_src");
+	if (!map || bpf_map__key_size(map) != 4 || bpf_map__value_size(map) != 1)
+		die("%s: no hashdrop_src map of 4-byte keys and 1-byte values", path);
+	if (bpf_map__set_max_entries(map, XG_BLOCK_EXACT_MAX))
+		die("%s: cannot resize hashdrop_src", path);
+	if (bpf_object__load(in->hd))
+		die("cannot load %s: %s", path, strerror(errno));
+	in->fd[P_HASH] = first_prog_fd(in->hd, path);
+	in->hd_v4 = bpf_map__fd(map);
+	if (in->hd_v4 < 0)
+		die("%s: hashdrop_src has no fd", path);
+}
+
+/* Loads a copy; xdp-filter and the hash drop only where they have the
+ * feature measured (exact sources). */
 static void load_inst(struct inst *in, const char *name, int drop_fd, bool with_xf)
 {
 	char err[256] = "";
@@ -442,14 +471,19 @@ static void load_inst(struct inst *in, const char *name, int drop_fd, bool with_
 		die("xg_rtcfg_init: %s", err);
 	in->fd[P_DROP] = drop_fd;
 	in->fd[P_XF] = in->xf_v4 = in->xf_v6 = -1;
-	if (with_xf)
+	in->fd[P_HASH] = in->hd_v4 = -1;
+	if (with_xf) {
 		load_xf(in);
+		load_hd(in);
+	}
 }
 
 static void unload_inst(struct inst *in)
 {
 	if (in->xf)
 		bpf_object__close(in->xf);
+	if (in->hd)
+		bpf_object__close(in->hd);
 	xdpguard_bpf__destroy(in->skel);
 }
 
@@ -481,18 +515,20 @@ static struct xg_block block_value(uint64_t now)
 	return b;
 }
 
-/* Blocks IPv4 sources [0, n) in both filters of a copy. */
+/* Blocks IPv4 sources [0, n) in every filter of a copy. */
 static void fill_v4(const struct inst *in, uint32_t n_total, int ncpu)
 {
 	struct xg_v4_key *k = calloc(FILL_CHUNK, sizeof(*k));
 	struct xg_block *v = calloc(FILL_CHUNK, sizeof(*v));
 	uint32_t *xk = calloc(FILL_CHUNK, sizeof(*xk));
 	uint64_t *xv = calloc((size_t)FILL_CHUNK * ncpu, sizeof(*xv));
+	uint8_t *hv = malloc(FILL_CHUNK);
 	struct xg_block b = block_value(mono_ns());
 	uint32_t i, j, n;
 
-	if (!k || !v || !xk || !xv)
+	if (!k || !v || !xk || !xv || !hv)
 		die("out of memory");
+	memset(hv, 1, FILL_CHUNK);
 	for (i = 0; i < (size_t)FILL_CHUNK * ncpu; i++)
 		xv[i] = XF_MAP_FLAG_SRC;
 	for (i = 0; i < n_total; i += n) {
@@ -508,11 +544,14 @@ static void fill_v4(const struct inst *in, uint32_t n_total, int ncpu)
 		if (in->xf)
 			update_batch(in->xf_v4, xk, xv, n, sizeof(*xk), sizeof(*xv) * ncpu,
 				     "filter_ipv4");
+		if (in->hd)
+			update_batch(in->hd_v4, xk, hv, n, sizeof(*xk), 1, "hashdrop_src");
 	}
 	free(k);
 	free(v);
 	free(xk);
 	free(xv);
+	free(hv);
 }
 
 static void fill_v6(const struct inst *in, uint32_t n, int ncpu)
@@ -718,6 +757,7 @@ static void report_json(const struct bcase *cs, int nc, const struct target *ts,
 		printf("%s{\"case\":\"%s\",\"desc\":\"%s\",", i ? "," : "", cs[i].id, cs[i].desc);
 		json_num("xdpguard_ns", cs[i].ns[P_XG], "%.1f", true);
 		json_num("xdp_drop_ns", cs[i].ns[P_DROP], "%.1f", true);
+		json_num("hash_drop_ns", cs[i].ns[P_HASH], "%.1f", true);
 		json_num("xdp_filter_ns", cs[i].ns[P_XF], "%.1f", true);
 		json_num("xdpguard_per_xdp_filter", ratio(&cs[i]), "%.3f", false);
 		putchar('}');
@@ -735,7 +775,7 @@ static void report_json(const struct bcase *cs, int nc, const struct target *ts,
 static void report(const struct bcase *cs, int nc, const struct target *ts, int nt,
 		   const char *kernel)
 {
-	char a[32], b[32], c[32], d[32];
+	char a[32], b[32], c[32], d[32], e[32];
 	bool all = true;
 	int i;
 
@@ -760,14 +800,18 @@ static void report(const struct bcase *cs, int nc, const struct target *ts, int 
 	       "durations, same packets for every\nprogram: that row and its control include "
 	       "the per-call timer overhead (see XDP_DROP).\n",
 	       RAND_PKTS, RAND_REPEAT);
-	printf("xdp-filter: %s (filter_ipv4 sized %u); n/a = no such feature.\n\n", o.xf_obj,
+	printf("xdp-filter: %s (filter_ipv4 sized %u); n/a = no such feature.\n", o.xf_obj,
 	       XG_BLOCK_EXACT_MAX);
-	printf("| case | xdpguard ns | XDP_DROP ns | xdp-filter ns | xdpguard/xdp-filter |\n");
-	printf("|---|---:|---:|---:|---:|\n");
+	printf("Hash drop: bench_hashdrop.bpf.o (Ethernet, IPv4, one hash lookup of the source), "
+	       "holding the copy's IPv4\nsources; drop rows only.\n\n");
+	printf("| case | xdpguard ns | XDP_DROP ns | hash drop ns | xdp-filter ns | "
+	       "xdpguard/xdp-filter |\n");
+	printf("|---|---:|---:|---:|---:|---:|\n");
 	for (i = 0; i < nc; i++) {
-		printf("| %s | %s | %s | %s | %s |\n", cs[i].desc,
+		printf("| %s | %s | %s | %s | %s | %s |\n", cs[i].desc,
 		       fmt(a, sizeof(a), cs[i].ns[P_XG], "%.1f"),
 		       fmt(b, sizeof(b), cs[i].ns[P_DROP], "%.1f"),
+		       fmt(e, sizeof(e), cs[i].ns[P_HASH], "%.1f"),
 		       fmt(c, sizeof(c), cs[i].ns[P_XF], "%.1f"),
 		       fmt(d, sizeof(d), ratio(&cs[i]), "%.2f"));
 	}
@@ -787,8 +831,10 @@ static void usage(FILE *f)
 		"usage: prog_cost [--bpf-dir DIR] [--repeat N] [--runs N] [--quick] [--json]\n"
 		"                 [--xdp-filter OBJ]\n"
 		"Measures ns/packet of xdpguard under BPF_PROG_TEST_RUN next to a bare XDP_DROP\n"
-		"program and xdp-tools' xdp-filter, on the same packets.\n"
-		"  --bpf-dir DIR     where bench_drop.bpf.o is (default build)\n"
+		"program, xdp-tools' xdp-filter and (drop rows) a minimal XDP hash drop, on the\n"
+		"same packets.\n"
+		"  --bpf-dir DIR     where bench_drop.bpf.o and bench_hashdrop.bpf.o are\n"
+		"                    (default build)\n"
 		"  --repeat N        runs per BPF_PROG_TEST_RUN (default %d)\n"
 		"  --runs N          measurements per case, the least is reported (default %d)\n"
 		"  --quick           repeat %d, for a smoke run\n"
@@ -889,6 +935,9 @@ static void set_case(struct bcase *c, const char *id, const char *desc, const st
 	c->expect[P_XG] = expect_xg;
 	c->expect[P_DROP] = XDP_DROP;
 	c->expect[P_XF] = expect_xf;
+	/* the hash drop knows IPv4 exact sources only: the drop rows xdp-filter
+	 * has (the IPv6 one is taken out by the caller) */
+	c->expect[P_HASH] = expect_xf == XDP_DROP ? XDP_DROP : NA;
 }
 
 #define PCAP_SHIFT_BENCH 10 /* 1 in 1024: the default peacetime rate */
@@ -1035,6 +1084,7 @@ int main(int argc, char **argv)
 	set_case(&cs[C_RATELIMIT], "ratelimit_over",
 		 "rate-limited /32 (10 pps) over its rate, 1k (drop)", &pfx, same_frame(&f_rl, 1),
 		 XDP_DROP, NA);
+	cs[C_BLOCK_V6].expect[P_HASH] = NA;
 	cs[C_RTP_SAMPLED].drain = smp_rb;
 	cs[C_SIP_SAMPLED].drain = smp_rb;
 	fill(&smp, N_SMALL, N_SMALL, ncpu);
