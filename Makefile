@@ -221,7 +221,7 @@ check-format:
 format:
 	clang-format -i $(FORMAT_SRCS)
 
-# make bench: the full run (about 11 minutes); make bench QUICK=1: a short
+# make bench: the full run (about 12 minutes); make bench QUICK=1: a short
 # run of every benchmark (under 2 minutes here).
 BENCH_Q = $(if $(QUICK),--quick)
 
