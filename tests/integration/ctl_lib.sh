@@ -67,13 +67,21 @@ peace() {
 }
 
 # A flood of UDP to 9999: about 300k packets/s for at most ${1:-3} s; more
-# xg-trafgen options after the duration (a later --dport wins).
+# xg-trafgen options after the duration (a later --dport, --src, --pps or
+# --count wins).
 flood() {
+	flood_bg "$@" && wait "$FLOOD_PID"
+}
+
+# flood_bg: the same flood in the background. FLOOD_PID is the generator
+# itself (nsenter execs it), so a caller can stop it early.
+flood_bg() {
 	local secs=${1:-3}
 	[ $# -gt 0 ] && shift
 	nsenter --net="/run/netns/$NS_TX" "$TRAFGEN" --dev veth-tx --dst-mac "$RX_MAC" \
 		--src "$TX_IP" --dst "$RX_IP" --dport 9999 --pps 300k --duration "$secs" \
-		--count 1000000 "$@" >"$WORK/flood.log" 2>&1
+		--count 1000000 "$@" >"$WORK/flood.log" 2>&1 &
+	FLOOD_PID=$!
 }
 
 # count_lines FILE PATTERN: lines of FILE matching PATTERN (grep -E), 0 when

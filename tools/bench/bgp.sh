@@ -121,11 +121,7 @@ echo "# BGP escalation: detection to the receiver's RIB, $RUNS floods"
 lat=()
 for ((i = 1; i <= RUNS; i++)); do
 	n_open=$(journal_has incident_open)
-	# (nsenter execs the generator: $! is its PID, to stop it early)
-	nsenter --net="/run/netns/$NS_TX" "$TRAFGEN" --dev veth-tx --dst-mac "$RX_MAC" \
-		--src "$TX_IP" --dst "$RX_IP" --dport 9999 --pps 300k --duration 3 \
-		--count 1000000 >"$WORK/flood.log" 2>&1 &
-	fpid=$!
+	flood_bg 3
 	seen=""
 	deadline=$((SECONDS + 10))
 	while [ "$SECONDS" -le "$deadline" ]; do
@@ -136,8 +132,8 @@ for ((i = 1; i <= RUNS; i++)); do
 		sleep 0.02
 	done
 	# the rule is in: the rest of the flood would change nothing
-	kill "$fpid" 2>/dev/null
-	wait "$fpid"
+	kill "$FLOOD_PID" 2>/dev/null
+	wait "$FLOOD_PID"
 	start=""
 	[ "$(journal_has incident_open)" -gt "$n_open" ] && start=$(last_open_start)
 	if [ -n "$seen" ] && [ -n "$start" ]; then

@@ -26,13 +26,13 @@ STATE="$WORK/state"
 RX_IP=10.123.5.1
 TX_IP=10.123.5.2
 PEER_IP=10.123.5.3
-GEN=
+FLOOD_PID=
 
 # shellcheck source=tests/integration/ctl_lib.sh
 . "$(dirname "$(readlink -f "$0")")/../../tests/integration/ctl_lib.sh"
 
 cleanup() {
-	[ -n "$GEN" ] && kill "$GEN" 2>/dev/null && wait "$GEN" 2>/dev/null
+	[ -n "$FLOOD_PID" ] && kill "$FLOOD_PID" 2>/dev/null && wait "$FLOOD_PID" 2>/dev/null
 	ns_cleanup
 	rm -rf "$WORK"
 }
@@ -71,15 +71,12 @@ EOF
 		# a fresh source: the last run's block may not have lapsed yet
 		src=10.123.5.$((tick >= 1000 ? 10 + i : 100 + i))
 		t0=$(date +%s.%N)
-		nsenter --net="/run/netns/$NS_TX" "$TRAFGEN" --dev veth-tx --dst-mac "$RX_MAC" \
-			--src "$src" --dst "$RX_IP" --dport 9999 --pps 200k --duration 1.5 \
-			--count 300000 >/dev/null 2>&1 &
-		GEN=$!
+		flood_bg 1.5 --src "$src" --pps 200k --count 300000
 		# once blocked, the rest of the flood would only be dropped
 		wait_lines "$STATE/incidents.jsonl" "$BLOCK" 3 $((n + 1))
-		kill "$GEN" 2>/dev/null
-		wait "$GEN" 2>/dev/null
-		GEN=
+		kill "$FLOOD_PID" 2>/dev/null
+		wait "$FLOOD_PID" 2>/dev/null
+		FLOOD_PID=
 		ts=$(grep "$BLOCK" "$STATE/incidents.jsonl" 2>/dev/null |
 			sed -n "$((n + 1))p" | grep -o '"ts":[0-9.]*' | cut -d: -f2)
 		[ -n "$ts" ] && awk -v a="$t0" -v b="$ts" 'BEGIN { printf "%.3f\n", b - a }' >>"$WORK/lat.$tick"

@@ -379,16 +379,20 @@ static int first_prog_fd(struct bpf_object *obj, const char *path)
 	return fd;
 }
 
+/* One of the bench's own objects in --bpf-dir, opened (not loaded). */
+static struct bpf_object *open_bench_obj(const char *file, char *path, size_t len)
+{
+	snprintf(path, len, "%s/%s", o.bpf_dir, file);
+	if (access(path, R_OK))
+		die("%s: %s (run `make`, or pass --bpf-dir)", path, strerror(errno));
+	return open_plain(path);
+}
+
 static struct bpf_object *load_drop(int *fd)
 {
 	char path[4096];
-	struct bpf_object *obj;
+	struct bpf_object *obj = open_bench_obj("bench_drop.bpf.o", path, sizeof(path));
 
-	snprintf(path, sizeof(path), "%s/bench_drop.bpf.o", o.bpf_dir);
-	if (access(path, R_OK))
-		die("%s: %s (run `make build/bench_drop.bpf.o`, or pass --bpf-dir)", path,
-		    strerror(errno));
-	obj = open_plain(path);
 	if (bpf_object__load(obj))
 		die("cannot load %s: %s", path, strerror(errno));
 	*fd = first_prog_fd(obj, path);
@@ -436,10 +440,7 @@ static void load_hd(struct inst *in)
 	char path[4096];
 	struct bpf_map *map;
 
-	snprintf(path, sizeof(path), "%s/bench_hashdrop.bpf.o", o.bpf_dir);
-	if (access(path, R_OK))
-		die("%s: %s (run `make`, or pass --bpf-dir)", path, strerror(errno));
-	in->hd = open_plain(path);
+	in->hd = open_bench_obj("bench_hashdrop.bpf.o", path, sizeof(path));
 	map = bpf_object__find_map_by_name(in->hd, "hashdrop_src");
 	if (!map || bpf_map__key_size(map) != 4 || bpf_map__value_size(map) != 1)
 		die("%s: no hashdrop_src map of 4-byte keys and 1-byte values", path);

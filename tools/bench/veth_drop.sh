@@ -505,7 +505,8 @@ declare -A RES=()
 read -r -a CASE_ARR <<<"$CASES"
 for ((rep = 1; rep <= REPS; rep++)); do
 	# rotated by one case per repetition
-	order=("${CASE_ARR[@]:$(((rep - 1) % ${#CASE_ARR[@]}))}" "${CASE_ARR[@]:0:$(((rep - 1) % ${#CASE_ARR[@]}))}")
+	k=$(((rep - 1) % ${#CASE_ARR[@]}))
+	order=("${CASE_ARR[@]:k}" "${CASE_ARR[@]:0:k}")
 	for c in "${order[@]}"; do
 		[ -n "${SKIP[$c]:-}" ] && continue
 		printf '  run %d/%d: %s ... ' "$rep" "$REPS" "${LABEL[$c]}" >&2
