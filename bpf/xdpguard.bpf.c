@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * xdpguard: the XDP fast path. Reads top to bottom as the path of one packet:
- * parse to the source address, allowlist, blocklist (drop or per-source rate
- * limit), then for what passes: parse the rest, count, pass.
+ * a blocked source this CPU has dropped recently is dropped at once
+ * (xg_hot.h); any other packet is parsed to the source address, checked
+ * against the allowlist, then the blocklist (drop or per-source rate limit),
+ * and what passes is parsed further, counted and passed.
  */
 #include <linux/bpf.h>
 #include <stdbool.h>
@@ -14,6 +16,7 @@
 #include "xg_verdict.h"
 #include "xg_count.h"
 #include "xg_sample.h"
+#include "xg_hot.h"
 
 /* Run before other programs sharing the interface through libxdp's
  * dispatcher, and let them see what we pass. */
@@ -51,6 +54,8 @@ int xdpguard(struct xdp_md *ctx)
 	struct xg_config *cfg;
 	struct xg_stats *st;
 	struct xg_block *blk;
+	struct xg_hot *hot;
+	__u32 gen;
 	__u32 zero = 0;
 	__u8 reason = XG_REASON_NONE;
 	__u8 verdict = XG_VERDICT_PASS;
@@ -59,8 +64,16 @@ int xdpguard(struct xdp_md *ctx)
 
 	cfg = bpf_map_lookup_elem(&xg_config, &zero);
 	st = bpf_map_lookup_elem(&xg_stats, &zero);
+	hot = bpf_map_lookup_elem(&xg_hot, &zero);
+	if (!cfg || !st || !hot)
+		return XDP_PASS;
+	/* Read before any lookup: a slot filled from this packet's lookups
+	 * must not outlive a list write made after them. */
+	gen = *(volatile __u32 *)&cfg->list_gen;
+	if (xg_hot_drop(ctx, cfg, st, hot, gen) == XDP_DROP)
+		return XDP_DROP;
 	pkt = bpf_map_lookup_elem(&xg_scratch, &zero);
-	if (!cfg || !st || !pkt)
+	if (!pkt)
 		return XDP_PASS;
 
 	/* The lists need only the source address: parse that far, decide, and
@@ -89,6 +102,7 @@ int xdpguard(struct xdp_md *ctx)
 			if (!(cfg->flags & XG_CFG_MONITOR_ONLY)) {
 				/* The drop path counts only what says why; the
 				 * entry's hits say how much. */
+				xg_hot_fill(hot, pkt, blk, reason, gen);
 				st->drop[reason & (XG_REASON_SLOTS - 1)]++;
 				st->verdict[XG_VERDICT_DROP]++;
 				xg_maybe_sample(ctx, cfg, st, XG_VERDICT_DROP, reason);

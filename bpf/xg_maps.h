@@ -252,6 +252,15 @@ struct {
 	__type(value, struct xg_sample);
 } xg_sample_buf SEC(".maps");
 
+/* Blocked IPv4 sources seen recently on this CPU, for the drop fast path
+ * (xg_hot.h). Private, per CPU, direct-mapped by a hash of the source. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_hot);
+} xg_hot SEC(".maps");
+
 /* The packet being processed, per CPU and private to the program: lets the
  * parsing past L3 and the prefix probes be global functions, verified once,
  * that still see the whole parse result. */

@@ -260,6 +260,15 @@ static int plan_list(const struct xg_maps *m, enum xg_list list, const struct xg
 	return 0;
 }
 
+/* Every config write here follows a list write: the new generation tells
+ * the program's cache of blocked sources (bpf/xg_hot.h) that what it
+ * remembers may be stale. */
+static int write_config(const struct xg_maps *m, struct xg_config *cfg)
+{
+	cfg->list_gen = (cfg->list_gen + 1) & XG_LIST_GEN_MASK;
+	return xg_rtcfg_write(m, cfg);
+}
+
 int xg_lists_sync(const struct xg_maps *m, char *err, size_t errlen)
 {
 	struct xg_config cfg;
@@ -273,7 +282,7 @@ int xg_lists_sync(const struct xg_maps *m, char *err, size_t errlen)
 	if (!ret)
 		ret = plan_list(m, XG_LIST_ALLOW, NULL, 0, &cfg, err, errlen);
 	if (!ret) {
-		ret = xg_rtcfg_write(m, &cfg);
+		ret = write_config(m, &cfg);
 		if (ret)
 			snprintf(err, errlen, "cannot write the config map: %s", strerror(-ret));
 	}
@@ -315,7 +324,7 @@ static int list_insert(const struct xg_maps *m, enum xg_list list, const struct 
 			snprintf(err, errlen, "cannot update the map: %s", strerror(-ret));
 		return ret;
 	}
-	ret = xg_rtcfg_write(m, &cfg);
+	ret = write_config(m, &cfg);
 	if (ret) {
 		bpf_map_delete_elem(lm->fd, key);
 		snprintf(err, errlen, "cannot write the config map: %s", strerror(-ret));
@@ -414,7 +423,7 @@ int xg_list_add_many(const struct xg_maps *m, enum xg_list list, const struct xg
 	if (!ret)
 		ret = write_batches(maps, list, cidrs, vals, n, old, had, &done, err, errlen);
 	if (!ret) {
-		ret = xg_rtcfg_write(m, &cfg);
+		ret = write_config(m, &cfg);
 		if (ret)
 			snprintf(err, errlen, "cannot write the config map: %s", strerror(-ret));
 	}

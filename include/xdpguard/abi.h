@@ -12,7 +12,7 @@
 
 #include <linux/types.h>
 
-#define XG_ABI_VERSION 4
+#define XG_ABI_VERSION 5
 
 /* Where the maps are pinned (LIBBPF_PIN_BY_NAME below this directory). */
 #define XG_PIN_DIR   "/sys/fs/bpf/xdpguard"
@@ -343,6 +343,26 @@ struct xg_stats {
 #define XG_HITS_EXACT 1024
 #define XG_HITS_STEP  4096
 
+/* xg_config.list_gen wraps within this mask (see there). */
+#define XG_LIST_GEN_MASK 0x7fffffffu
+
+/* The program's per-CPU cache of blocked IPv4 sources (bpf/xg_hot.h),
+ * direct-mapped by a hash of the source. Private to the program (not
+ * pinned); here so that the tests can read it. */
+#define XG_HOT_SLOTS 256
+
+struct xg_hot_slot {
+	__u64 expires_ns; /* the block entry's, 0 = never */
+	__u32 gen;	  /* xg_config.list_gen + 1 when written; 0 = empty */
+	__be32 src4;
+	__u8 reason; /* enum xg_reason */
+	__u8 pad[7];
+};
+
+struct xg_hot {
+	struct xg_hot_slot slot[XG_HOT_SLOTS];
+};
+
 /* Packet sampling for forensics: 1 packet in 2^pcap_shift (any verdict,
  * dropped ones too) is copied, up to XG_SAMPLE_SNAP bytes, into the
  * xg_samples ring buffer as one struct xg_sample cut after its cap_len
@@ -406,9 +426,13 @@ struct xg_lens_v6 {
 
 /* The one entry of xg_config. */
 struct xg_config {
-	__u32 abi_version;     /* XG_ABI_VERSION once initialised */
-	__u32 flags;	       /* XG_CFG_* */
-	__u32 have;	       /* XG_HAVE_* */
+	__u32 abi_version; /* XG_ABI_VERSION once initialised */
+	__u32 flags;	   /* XG_CFG_* */
+	__u32 have;	   /* XG_HAVE_* */
+	/* Written after every change to the lists (lists.c), which the
+	 * program's per-CPU cache of blocked sources (xg_hot) checks against.
+	 * Kept below XG_LIST_GEN_MASK so that gen + 1 is never 0. */
+	__u32 list_gen;
 	__u32 sample_shift;    /* sample 1 packet in 2^shift; >= 32 = off */
 	__u32 rtp_learn_shift; /* 1 valid RTP packet in 2^shift updates xg_peers; >= 32 = off */
 	__u32 pcap_shift;      /* 1 packet in 2^shift into xg_samples; >= 32 = off */

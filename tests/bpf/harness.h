@@ -126,5 +126,6 @@ int register_counter_tests(void);
 int register_l7_tests(void);
 int register_learn_tests(void);
 int register_sample_tests(void);
+int register_hot_tests(void);
 
 #endif /* XG_TEST_HARNESS_H */

@@ -27,7 +27,8 @@ int main(void)
 		return 1;
 	}
 	if (register_parse_tests() || register_list_tests() || register_counter_tests() ||
-	    register_l7_tests() || register_learn_tests() || register_sample_tests()) {
+	    register_l7_tests() || register_learn_tests() || register_sample_tests() ||
+	    register_hot_tests()) {
 		fprintf(stderr, "bpf: cannot register the tests: %s\n", CU_get_error_msg());
 		CU_cleanup_registry();
 		return 1;

@@ -236,6 +236,7 @@ static void test_abi_layout_matches_btf(void)
 	    {"xg_config", sizeof(struct xg_config)},
 	    {"xg_stats", sizeof(struct xg_stats)},
 	    {"xg_block", sizeof(struct xg_block)},
+	    {"xg_hot", sizeof(struct xg_hot)},
 	    {"xg_allow", sizeof(struct xg_allow)},
 	    {"xg_ratelimit", sizeof(struct xg_ratelimit)},
 	    {"xg_talker", sizeof(struct xg_talker)},

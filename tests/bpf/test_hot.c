@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The drop fast path (bpf/xg_hot.h): a blocked IPv4 source is remembered per
+ * CPU once its entry counts in steps, and every list change made through
+ * the list API reaches it on the next packet. Each test pins itself to one
+ * CPU: the cache is per CPU, and BPF_PROG_TEST_RUN runs on the caller's.
+ */
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "xdpguard.skel.h"
+
+#define NS_PER_S 1000000000ULL
+/* Packets that arm the cache: the exact hits, then the first step. */
+#define ARM (XG_HITS_EXACT + 1)
+
+struct pin {
+	cpu_set_t saved;
+	int cpu;
+};
+
+static void pin_at(struct pin *p, const char *file, int line)
+{
+	cpu_set_t one;
+
+	p->cpu = sched_getcpu();
+	check_at(p->cpu >= 0 && sched_getaffinity(0, sizeof(p->saved), &p->saved) == 0, file, line,
+		 "cannot read the CPU affinity: %s", strerror(errno));
+	CPU_ZERO(&one);
+	CPU_SET(p->cpu, &one);
+	check_at(sched_setaffinity(0, sizeof(one), &one) == 0, file, line,
+		 "cannot pin to CPU %d: %s", p->cpu, strerror(errno));
+}
+#define PIN(p) pin_at((p), __FILE__, __LINE__)
+
+static void unpin(struct pin *p)
+{
+	sched_setaffinity(0, sizeof(p->saved), &p->saved);
+}
+
+/* A UDP datagram to 5060 from src, as the lists see a flood's packet. */
+static size_t flood_frame(uint8_t *buf, size_t cap, const char *src)
+{
+	struct pkt_spec s;
+
+	spec_v4(&s, src, IPPROTO_UDP, 5060);
+	spec_text(&s, "\r\n\r\n");
+	return build_at(&s, buf, cap, __FILE__, __LINE__);
+}
+
+/* Runs src's frame n times in one BPF_PROG_TEST_RUN; returns the last
+ * verdict. */
+static int send_n_at(const char *src, uint32_t n, const char *file, int line)
+{
+	uint8_t buf[PKT_MAX];
+	size_t len = flood_frame(buf, sizeof(buf), src);
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .data_size_in = (__u32)len, .repeat = n);
+	int ret = bpf_prog_test_run_opts(fx.prog_fd, &o);
+
+	check_at(ret == 0, file, line, "BPF_PROG_TEST_RUN x%u: %s", n, strerror(-ret));
+	return ret ? -1 : (int)o.retval;
+}
+#define SEND_N(src, n) send_n_at((src), (n), __FILE__, __LINE__)
+#define SEND(src)      send_n_at((src), 1, __FILE__, __LINE__)
+
+/* Every CPU's cache, read in one lookup; the caller frees it. */
+static struct xg_hot *hot_read(void)
+{
+	struct xg_hot *all = calloc((size_t)fx.ncpu, sizeof(*all));
+	__u32 zero = 0;
+
+	if (!all || bpf_map_lookup_elem(bpf_map__fd(fx.skel->maps.xg_hot), &zero, all)) {
+		check_at(false, __FILE__, __LINE__, "cannot read xg_hot: %s", strerror(errno));
+		free(all);
+		return NULL;
+	}
+	return all;
+}
+
+/* The slot on cpu that holds src and is current, or NULL (copied to out). */
+static bool hot_find(int cpu, const char *src, struct xg_hot_slot *out)
+{
+	struct xg_hot *all = hot_read();
+	struct xg_config cfg;
+	struct in_addr a;
+	bool found = false;
+	int i;
+
+	CFG_GET(&cfg);
+	if (!all || inet_pton(AF_INET, src, &a) != 1) {
+		free(all);
+		return false;
+	}
+	for (i = 0; i < XG_HOT_SLOTS; i++) {
+		const struct xg_hot_slot *s = &all[cpu].slot[i];
+
+		if (s->src4 == a.s_addr && s->gen == cfg.list_gen + 1) {
+			*out = *s;
+			found = true;
+		}
+	}
+	free(all);
+	return found;
+}
+
+/* Slots in use on any CPU, current or not. */
+static int hot_used(void)
+{
+	struct xg_hot *all = hot_read();
+	int cpu, i, n = 0;
+
+	for (cpu = 0; all && cpu < fx.ncpu; cpu++)
+		for (i = 0; i < XG_HOT_SLOTS; i++)
+			n += all[cpu].slot[i].gen != 0;
+	free(all);
+	return n;
+}
+
+static void test_arms_after_exact_hits(void)
+{
+	const uint32_t n = 3 * XG_HITS_STEP + 5;
+	struct xg_hot_slot slot;
+	struct xg_block b;
+	struct xg_stats st;
+	struct pin p;
+
+	PIN(&p);
+	BLOCK("10.123.1.2");
+	/* Entries count their first hits exactly: no slot until they step. */
+	EXPECT_EQ(SEND_N("10.123.1.2", XG_HITS_EXACT - 1), XDP_DROP);
+	EXPECT_EQ(hot_used(), 0);
+	EXPECT_EQ(SEND("10.123.1.2"), XDP_DROP);
+	EXPECT_TRUE(hot_find(p.cpu, "10.123.1.2", &slot));
+	EXPECT_EQ(slot.reason, XG_REASON_BLOCK);
+	EXPECT_EQ(slot.expires_ns, 0);
+
+	/* A flood through the cache is counted as the full path counts it:
+	 * every drop, and the entry's hits in steps (one at hit 1025, then
+	 * one every XG_HITS_STEP). */
+	EXPECT_EQ(SEND_N("10.123.1.2", n), XDP_DROP);
+	stats_get(&st);
+	EXPECT_EQ(st.drop[XG_REASON_BLOCK], XG_HITS_EXACT + n);
+	EXPECT_EQ(st.verdict[XG_VERDICT_DROP], XG_HITS_EXACT + n);
+	EXPECT_EQ(st.verdict[XG_VERDICT_PASS], 0);
+	EXPECT_EQ(block_entry("10.123.1.2", &b), 0);
+	EXPECT_EQ(b.hits, XG_HITS_EXACT + 4 * XG_HITS_STEP);
+	EXPECT_TRUE(hot_find(p.cpu, "10.123.1.2", &slot));
+	unpin(&p);
+}
+
+static void test_list_writes_change_gen(void)
+{
+	struct xg_config a, b;
+
+	CFG_GET(&a);
+	BLOCK("10.123.1.2");
+	CFG_GET(&b);
+	EXPECT_TRUE(b.list_gen != a.list_gen);
+	ALLOW("10.123.5.0/24");
+	CFG_GET(&a);
+	EXPECT_TRUE(a.list_gen != b.list_gen);
+	UNBLOCK("10.123.1.2");
+	CFG_GET(&b);
+	EXPECT_TRUE(b.list_gen != a.list_gen);
+	EXPECT_TRUE(b.list_gen <= XG_LIST_GEN_MASK);
+}
+
+static void test_unblock_next_packet(void)
+{
+	struct xg_hot_slot slot;
+	struct pin p;
+
+	PIN(&p);
+	BLOCK("10.123.1.2");
+	EXPECT_EQ(SEND_N("10.123.1.2", ARM + 10), XDP_DROP);
+	EXPECT_TRUE(hot_find(p.cpu, "10.123.1.2", &slot));
+	UNBLOCK("10.123.1.2");
+	EXPECT_EQ(SEND("10.123.1.2"), XDP_PASS);
+	EXPECT_EQ(SEND("10.123.1.2"), XDP_PASS);
+	unpin(&p);
+}
+
+static void test_allow_next_packet(void)
+{
+	struct xg_hot_slot slot;
+	struct xg_stats st;
+	struct pin p;
+
+	PIN(&p);
+	BLOCK("10.123.2.0/24");
+	EXPECT_EQ(SEND_N("10.123.2.7", ARM + 10), XDP_DROP);
+	EXPECT_TRUE(hot_find(p.cpu, "10.123.2.7", &slot));
+	EXPECT_EQ(slot.reason, XG_REASON_BLOCK_PREFIX);
+	/* A peer allowlisted in the middle of a flood is never dropped again. */
+	ALLOW("10.123.2.7");
+	EXPECT_EQ(SEND("10.123.2.7"), XDP_PASS);
+	stats_get(&st);
+	EXPECT_EQ(st.allowed, 1);
+	EXPECT_EQ(st.drop[XG_REASON_BLOCK_PREFIX], ARM + 10);
+	EXPECT_EQ(SEND("10.123.2.8"), XDP_DROP);
+	unpin(&p);
+}
+
+static void test_reblock_as_rate_limit(void)
+{
+	struct xg_hot_slot slot;
+	struct pin p;
+
+	PIN(&p);
+	BLOCK("10.123.1.2");
+	EXPECT_EQ(SEND_N("10.123.1.2", ARM + 10), XDP_DROP);
+	EXPECT_TRUE(hot_find(p.cpu, "10.123.1.2", &slot));
+	/* Now 10 pps: the first packet of a fresh bucket conforms. */
+	BLOCK_RATE("10.123.1.2", 10);
+	EXPECT_EQ(SEND("10.123.1.2"), XDP_PASS);
+	EXPECT_EQ(SEND_N("10.123.1.2", ARM + 10), XDP_DROP);
+	/* Rate-limited sources are never cached: the bucket decides. */
+	EXPECT_TRUE(!hot_find(p.cpu, "10.123.1.2", &slot));
+	unpin(&p);
+}
+
+static void test_monitor_only_after_arming(void)
+{
+	struct xg_config cfg;
+	struct xg_stats st;
+	struct pin p;
+
+	PIN(&p);
+	BLOCK("10.123.1.2");
+	EXPECT_EQ(SEND_N("10.123.1.2", ARM + 10), XDP_DROP);
+	CFG_GET(&cfg);
+	cfg.flags |= XG_CFG_MONITOR_ONLY;
+	CFG_PUT(&cfg);
+	EXPECT_EQ(SEND("10.123.1.2"), XDP_PASS);
+	stats_get(&st);
+	EXPECT_EQ(st.would_drop[XG_REASON_BLOCK], 1);
+	cfg.flags &= ~XG_CFG_MONITOR_ONLY;
+	CFG_PUT(&cfg);
+	EXPECT_EQ(SEND("10.123.1.2"), XDP_DROP);
+	unpin(&p);
+}
+
+/* Sets the expiry of src's exact entry and of its slot on cpu, as time
+ * passing would (both hold the same instant). */
+static void expire(const char *src, int cpu, uint64_t when)
+{
+	struct xg_hot *all = hot_read();
+	struct in_addr a;
+	struct xg_block b;
+	__u32 zero = 0;
+	int i;
+
+	if (!all || inet_pton(AF_INET, src, &a) != 1 || block_entry(src, &b)) {
+		check_at(false, __FILE__, __LINE__, "cannot expire %s", src);
+		free(all);
+		return;
+	}
+	b.expires_ns = when;
+	check_at(bpf_map_update_elem(fx.m.block_v4, &a.s_addr, &b, BPF_EXIST) == 0, __FILE__,
+		 __LINE__, "cannot rewrite the entry: %s", strerror(errno));
+	for (i = 0; i < XG_HOT_SLOTS; i++)
+		if (all[cpu].slot[i].src4 == a.s_addr)
+			all[cpu].slot[i].expires_ns = when;
+	check_at(bpf_map_update_elem(bpf_map__fd(fx.skel->maps.xg_hot), &zero, all, BPF_ANY) == 0,
+		 __FILE__, __LINE__, "cannot rewrite xg_hot: %s", strerror(errno));
+	free(all);
+}
+
+static void test_expiry(void)
+{
+	uint64_t now = now_ns();
+	struct xg_hot_slot slot;
+	struct pin p;
+
+	PIN(&p);
+	BLOCK_TTL("10.123.1.2", 3600, now);
+	EXPECT_EQ(SEND_N("10.123.1.2", ARM + 10), XDP_DROP);
+	EXPECT_TRUE(hot_find(p.cpu, "10.123.1.2", &slot));
+	EXPECT_EQ(slot.expires_ns, now + 3600 * NS_PER_S);
+	expire("10.123.1.2", p.cpu, now_ns() - NS_PER_S);
+	EXPECT_EQ(SEND("10.123.1.2"), XDP_PASS);
+	EXPECT_TRUE(!hot_find(p.cpu, "10.123.1.2", &slot));
+	unpin(&p);
+}
+
+static void test_edit_behind_the_api(void)
+{
+	struct xg_v4_key key;
+	struct xg_stats st;
+	struct in_addr a;
+	struct pin p;
+
+	PIN(&p);
+	BLOCK("10.123.1.2");
+	/* After ARM + 10 packets this CPU's step counter is at 11. */
+	EXPECT_EQ(SEND_N("10.123.1.2", ARM + 10), XDP_DROP);
+	stats_get(&st);
+	EXPECT_EQ(st.hit_seq, 11);
+
+	/* Deleted with bpftool, say: no new generation. The cache keeps
+	 * dropping until the step counter comes round, then the full path
+	 * finds no entry and lets the source through. */
+	inet_pton(AF_INET, "10.123.1.2", &a);
+	memset(&key, 0, sizeof(key));
+	memcpy(&key, &a.s_addr, sizeof(a.s_addr));
+	EXPECT_EQ(bpf_map_delete_elem(fx.m.block_v4, &key), 0);
+	EXPECT_EQ(SEND_N("10.123.1.2", XG_HITS_STEP - 11), XDP_DROP);
+	stats_get(&st);
+	EXPECT_EQ(st.drop[XG_REASON_BLOCK], ARM + 10 + XG_HITS_STEP - 11);
+	EXPECT_EQ(SEND("10.123.1.2"), XDP_PASS);
+	EXPECT_EQ(SEND("10.123.1.2"), XDP_PASS);
+	unpin(&p);
+}
+
+static void test_malformed_header_passes(void)
+{
+	uint8_t buf[PKT_MAX];
+	size_t len = flood_frame(buf, sizeof(buf), "10.123.1.2");
+	struct xg_stats st;
+	struct pin p;
+
+	PIN(&p);
+	BLOCK("10.123.1.2");
+	EXPECT_EQ(SEND_N("10.123.1.2", ARM + 10), XDP_DROP);
+	/* IHL 4: the full parse calls it malformed and passes it; so does
+	 * the cache. */
+	buf[14] = 0x44;
+	EXPECT_EQ(RUN(buf, len), XDP_PASS);
+	stats_get(&st);
+	EXPECT_EQ(st.malformed[XG_MAL_IPV4], 1);
+	unpin(&p);
+}
+
+static void test_ipv6_full_path(void)
+{
+	struct pkt_spec s;
+	uint8_t buf[PKT_MAX];
+	size_t len;
+	struct xg_stats st;
+	LIBBPF_OPTS(bpf_test_run_opts, o, .repeat = ARM + 10);
+	struct pin p;
+
+	PIN(&p);
+	BLOCK("fd00:123:1::2");
+	spec_v6(&s, "fd00:123:1::2", IPPROTO_UDP, 5060);
+	spec_text(&s, "\r\n\r\n");
+	len = BUILD(&s, buf);
+	o.data_in = buf;
+	o.data_size_in = (__u32)len;
+	EXPECT_EQ(bpf_prog_test_run_opts(fx.prog_fd, &o), 0);
+	EXPECT_EQ(o.retval, XDP_DROP);
+	EXPECT_EQ(hot_used(), 0);
+	stats_get(&st);
+	EXPECT_EQ(st.drop[XG_REASON_BLOCK], ARM + 10);
+	unpin(&p);
+}
+
+static const struct fx_test tests[] = {
+    {"a source is cached after its exact hits, counted the same", test_arms_after_exact_hits},
+    {"every list write changes list_gen", test_list_writes_change_gen},
+    {"unblock reaches a cached source on the next packet", test_unblock_next_packet},
+    {"allowlisting a cached source passes its next packet", test_allow_next_packet},
+    {"re-block as rate limit leaves the cache", test_reblock_as_rate_limit},
+    {"monitor-only applies to cached sources", test_monitor_only_after_arming},
+    {"an expired cached entry passes", test_expiry},
+    {"an entry deleted behind the API passes at the next step", test_edit_behind_the_api},
+    {"IHL < 5 from a cached source passes as malformed", test_malformed_header_passes},
+    {"IPv6 blocks take the full path", test_ipv6_full_path},
+    {NULL, NULL},
+};
+
+int register_hot_tests(void)
+{
+	return fx_add_suite("hot", tests);
+}
