@@ -346,22 +346,46 @@ struct xg_stats {
 /* xg_config.list_gen wraps within this mask (see there). */
 #define XG_LIST_GEN_MASK 0x7fffffffu
 
-/* The program's per-CPU cache of blocked IPv4 sources (bpf/xg_hot.h),
- * direct-mapped by a hash of the source. Private to the program (not
- * pinned); here so that the tests can read it. */
+/* The program's per-CPU cache of blocked sources (bpf/xg_hot.h), one
+ * direct-mapped table per family, indexed by a hash of the source. Private
+ * to the program (not pinned); here so that the tests can read it. */
 #define XG_HOT_SLOTS 256
 
-struct xg_hot_slot {
+struct xg_hot_head {
 	__u64 expires_ns; /* the block entry's, 0 = never */
 	__u32 gen;	  /* xg_config.list_gen + 1 when written; 0 = empty */
-	__be32 src4;
-	__u8 reason; /* enum xg_reason */
-	__u8 pad[7];
+	__u8 reason;	  /* enum xg_reason */
+	__u8 pad[3];
+};
+
+struct xg_hot_slot4 {
+	struct xg_hot_head h;
+	__be32 src;
+	__u32 pad;
+};
+
+struct xg_hot_slot6 {
+	struct xg_hot_head h;
+	__u8 src[16];
 };
 
 struct xg_hot {
-	struct xg_hot_slot slot[XG_HOT_SLOTS];
+	struct xg_hot_slot4 v4[XG_HOT_SLOTS];
+	struct xg_hot_slot6 v6[XG_HOT_SLOTS];
 };
+
+/* A source's slot: Fibonacci hashing (the top 8 bits of the product) of the
+ * IPv4 address, or of the XOR of the IPv6 address's four words, each as
+ * loaded from the packet. */
+static inline __u32 xg_hot_index(__u32 x)
+{
+	return (x * 2654435761u) >> 24;
+}
+
+static inline __u32 xg_hot_fold6(const __u32 *a)
+{
+	return a[0] ^ a[1] ^ a[2] ^ a[3];
+}
 
 /* Packet sampling for forensics: 1 packet in 2^pcap_shift (any verdict,
  * dropped ones too) is copied, up to XG_SAMPLE_SNAP bytes, into the

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The drop fast path (bpf/xg_hot.h): a blocked IPv4 source is remembered per
- * CPU once its entry counts in steps, and every list change made through
+ * The drop fast path (bpf/xg_hot.h): a blocked source is remembered per CPU
+ * once its entry counts in steps, and every list change made through
  * the list API reaches it on the next packet. Each test pins itself to one
  * CPU: the cache is per CPU, and BPF_PROG_TEST_RUN runs on the caller's.
  */
@@ -45,12 +45,16 @@ static void unpin(struct pin *p)
 	sched_setaffinity(0, sizeof(p->saved), &p->saved);
 }
 
-/* A UDP datagram to 5060 from src, as the lists see a flood's packet. */
+/* A UDP datagram to 5060 from src (IPv4 or IPv6), as the lists see a
+ * flood's packet. */
 static size_t flood_frame(uint8_t *buf, size_t cap, const char *src)
 {
 	struct pkt_spec s;
 
-	spec_v4(&s, src, IPPROTO_UDP, 5060);
+	if (strchr(src, ':'))
+		spec_v6(&s, src, IPPROTO_UDP, 5060);
+	else
+		spec_v4(&s, src, IPPROTO_UDP, 5060);
 	spec_text(&s, "\r\n\r\n");
 	return build_at(&s, buf, cap, __FILE__, __LINE__);
 }
@@ -84,25 +88,28 @@ static struct xg_hot *hot_read(void)
 	return all;
 }
 
-/* The slot on cpu that holds src and is current, or NULL (copied to out). */
-static bool hot_find(int cpu, const char *src, struct xg_hot_slot *out)
+/* Whether cpu holds a current slot for src (IPv4 or IPv6); its head is
+ * copied to out. */
+static bool hot_find(int cpu, const char *src, struct xg_hot_head *out)
 {
 	struct xg_hot *all = hot_read();
+	bool v6 = strchr(src, ':') != NULL;
 	struct xg_config cfg;
-	struct in_addr a;
+	uint8_t a[16];
 	bool found = false;
 	int i;
 
 	CFG_GET(&cfg);
-	if (!all || inet_pton(AF_INET, src, &a) != 1) {
+	if (!all || inet_pton(v6 ? AF_INET6 : AF_INET, src, a) != 1) {
 		free(all);
 		return false;
 	}
 	for (i = 0; i < XG_HOT_SLOTS; i++) {
-		const struct xg_hot_slot *s = &all[cpu].slot[i];
+		const struct xg_hot_head *h = v6 ? &all[cpu].v6[i].h : &all[cpu].v4[i].h;
+		const void *held = v6 ? (const void *)all[cpu].v6[i].src : &all[cpu].v4[i].src;
 
-		if (s->src4 == a.s_addr && s->gen == cfg.list_gen + 1) {
-			*out = *s;
+		if (!memcmp(held, a, v6 ? 16 : 4) && h->gen == cfg.list_gen + 1) {
+			*out = *h;
 			found = true;
 		}
 	}
@@ -118,15 +125,43 @@ static int hot_used(void)
 
 	for (cpu = 0; all && cpu < fx.ncpu; cpu++)
 		for (i = 0; i < XG_HOT_SLOTS; i++)
-			n += all[cpu].slot[i].gen != 0;
+			n += (all[cpu].v4[i].h.gen != 0) + (all[cpu].v6[i].h.gen != 0);
 	free(all);
 	return n;
+}
+
+/* An address in the same slot as base that differs from it only in its
+ * last two bytes, written to out. */
+static void slot_mate(const char *base, char *out, size_t cap)
+{
+	bool v6 = strchr(base, ':') != NULL;
+	int af = v6 ? AF_INET6 : AF_INET;
+	uint8_t a[16], b[16];
+	__u32 w[4];
+	int last = v6 ? 15 : 3, x;
+
+	inet_pton(af, base, a);
+	memcpy(w, a, sizeof(w));
+	for (x = 0; x < 65536; x++) {
+		__u32 ia, ib, v[4];
+
+		memcpy(b, a, sizeof(b));
+		b[last - 1] = (uint8_t)(x >> 8);
+		b[last] = (uint8_t)x;
+		memcpy(v, b, sizeof(v));
+		ia = v6 ? xg_hot_index(xg_hot_fold6(w)) : xg_hot_index(w[0]);
+		ib = v6 ? xg_hot_index(xg_hot_fold6(v)) : xg_hot_index(v[0]);
+		if (memcmp(a, b, sizeof(a)) && ia == ib)
+			break;
+	}
+	check_at(x < 65536, __FILE__, __LINE__, "no slot mate for %s", base);
+	inet_ntop(af, b, out, (socklen_t)cap);
 }
 
 static void test_arms_after_exact_hits(void)
 {
 	const uint32_t n = 3 * XG_HITS_STEP + 5;
-	struct xg_hot_slot slot;
+	struct xg_hot_head slot;
 	struct xg_block b;
 	struct xg_stats st;
 	struct pin p;
@@ -155,6 +190,28 @@ static void test_arms_after_exact_hits(void)
 	unpin(&p);
 }
 
+static void test_slot_mates(void)
+{
+	char mate4[INET_ADDRSTRLEN], mate6[INET6_ADDRSTRLEN];
+	struct xg_hot_head slot;
+	struct pin p;
+
+	/* A source that shares a cached source's slot is compared in full:
+	 * it is not dropped, and it does not evict the cached one. */
+	slot_mate("10.123.1.2", mate4, sizeof(mate4));
+	slot_mate("fd00:123:1::2", mate6, sizeof(mate6));
+	PIN(&p);
+	BLOCK("10.123.1.2");
+	BLOCK("fd00:123:1::2");
+	EXPECT_EQ(SEND_N("10.123.1.2", ARM + 10), XDP_DROP);
+	EXPECT_EQ(SEND_N("fd00:123:1::2", ARM + 10), XDP_DROP);
+	EXPECT_EQ(SEND(mate4), XDP_PASS);
+	EXPECT_EQ(SEND(mate6), XDP_PASS);
+	EXPECT_TRUE(hot_find(p.cpu, "10.123.1.2", &slot));
+	EXPECT_TRUE(hot_find(p.cpu, "fd00:123:1::2", &slot));
+	unpin(&p);
+}
+
 static void test_list_writes_change_gen(void)
 {
 	struct xg_config a, b;
@@ -174,7 +231,7 @@ static void test_list_writes_change_gen(void)
 
 static void test_unblock_next_packet(void)
 {
-	struct xg_hot_slot slot;
+	struct xg_hot_head slot;
 	struct pin p;
 
 	PIN(&p);
@@ -189,7 +246,7 @@ static void test_unblock_next_packet(void)
 
 static void test_allow_next_packet(void)
 {
-	struct xg_hot_slot slot;
+	struct xg_hot_head slot;
 	struct xg_stats st;
 	struct pin p;
 
@@ -210,7 +267,7 @@ static void test_allow_next_packet(void)
 
 static void test_reblock_as_rate_limit(void)
 {
-	struct xg_hot_slot slot;
+	struct xg_hot_head slot;
 	struct pin p;
 
 	PIN(&p);
@@ -266,8 +323,8 @@ static void expire(const char *src, int cpu, uint64_t when)
 	check_at(bpf_map_update_elem(fx.m.block_v4, &a.s_addr, &b, BPF_EXIST) == 0, __FILE__,
 		 __LINE__, "cannot rewrite the entry: %s", strerror(errno));
 	for (i = 0; i < XG_HOT_SLOTS; i++)
-		if (all[cpu].slot[i].src4 == a.s_addr)
-			all[cpu].slot[i].expires_ns = when;
+		if (all[cpu].v4[i].src == a.s_addr)
+			all[cpu].v4[i].h.expires_ns = when;
 	check_at(bpf_map_update_elem(bpf_map__fd(fx.skel->maps.xg_hot), &zero, all, BPF_ANY) == 0,
 		 __FILE__, __LINE__, "cannot rewrite xg_hot: %s", strerror(errno));
 	free(all);
@@ -276,7 +333,7 @@ static void expire(const char *src, int cpu, uint64_t when)
 static void test_expiry(void)
 {
 	uint64_t now = now_ns();
-	struct xg_hot_slot slot;
+	struct xg_hot_head slot;
 	struct pin p;
 
 	PIN(&p);
@@ -338,32 +395,58 @@ static void test_malformed_header_passes(void)
 	unpin(&p);
 }
 
-static void test_ipv6_full_path(void)
+static void test_ipv6(void)
 {
-	struct pkt_spec s;
-	uint8_t buf[PKT_MAX];
-	size_t len;
+	struct xg_hot_head slot;
 	struct xg_stats st;
-	LIBBPF_OPTS(bpf_test_run_opts, o, .repeat = ARM + 10);
 	struct pin p;
 
 	PIN(&p);
 	BLOCK("fd00:123:1::2");
-	spec_v6(&s, "fd00:123:1::2", IPPROTO_UDP, 5060);
-	spec_text(&s, "\r\n\r\n");
-	len = BUILD(&s, buf);
-	o.data_in = buf;
-	o.data_size_in = (__u32)len;
-	EXPECT_EQ(bpf_prog_test_run_opts(fx.prog_fd, &o), 0);
-	EXPECT_EQ(o.retval, XDP_DROP);
-	EXPECT_EQ(hot_used(), 0);
+	BLOCK("fd00:123:2::/48");
+	EXPECT_EQ(SEND_N("fd00:123:1::2", ARM + 10), XDP_DROP);
+	EXPECT_EQ(SEND_N("fd00:123:2::7", ARM + 10), XDP_DROP);
+	EXPECT_TRUE(hot_find(p.cpu, "fd00:123:1::2", &slot));
+	EXPECT_EQ(slot.reason, XG_REASON_BLOCK);
+	EXPECT_TRUE(hot_find(p.cpu, "fd00:123:2::7", &slot));
+	EXPECT_EQ(slot.reason, XG_REASON_BLOCK_PREFIX);
 	stats_get(&st);
 	EXPECT_EQ(st.drop[XG_REASON_BLOCK], ARM + 10);
+	EXPECT_EQ(st.drop[XG_REASON_BLOCK_PREFIX], ARM + 10);
+	ALLOW("fd00:123:2::7");
+	EXPECT_EQ(SEND("fd00:123:2::7"), XDP_PASS);
+	UNBLOCK("fd00:123:1::2");
+	EXPECT_EQ(SEND("fd00:123:1::2"), XDP_PASS);
+	unpin(&p);
+}
+
+static void test_vlan_full_path(void)
+{
+	struct xg_v4_key key;
+	struct pkt_spec s;
+	struct in_addr a;
+	struct pin p;
+
+	PIN(&p);
+	BLOCK("10.123.1.2");
+	EXPECT_EQ(SEND_N("10.123.1.2", ARM + 10), XDP_DROP);
+	/* With the entry gone behind the API, the cached untagged source is
+	 * still dropped, the tagged one (full path) already passes. */
+	inet_pton(AF_INET, "10.123.1.2", &a);
+	memcpy(&key, &a.s_addr, sizeof(key));
+	EXPECT_EQ(bpf_map_delete_elem(fx.m.block_v4, &key), 0);
+	EXPECT_EQ(SEND("10.123.1.2"), XDP_DROP);
+	spec_v4(&s, "10.123.1.2", IPPROTO_UDP, 5060);
+	spec_text(&s, "\r\n\r\n");
+	s.nvlan = 1;
+	s.vlan_id[0] = 100;
+	EXPECT_EQ(RUN_SPEC(&s), XDP_PASS);
 	unpin(&p);
 }
 
 static const struct fx_test tests[] = {
     {"a source is cached after its exact hits, counted the same", test_arms_after_exact_hits},
+    {"a source sharing a cached source's slot passes", test_slot_mates},
     {"every list write changes list_gen", test_list_writes_change_gen},
     {"unblock reaches a cached source on the next packet", test_unblock_next_packet},
     {"allowlisting a cached source passes its next packet", test_allow_next_packet},
@@ -372,7 +455,8 @@ static const struct fx_test tests[] = {
     {"an expired cached entry passes", test_expiry},
     {"an entry deleted behind the API passes at the next step", test_edit_behind_the_api},
     {"IHL < 5 from a cached source passes as malformed", test_malformed_header_passes},
-    {"IPv6 blocks take the full path", test_ipv6_full_path},
+    {"IPv6: exact and prefix cached, allow and unblock reach them", test_ipv6},
+    {"VLAN-tagged packets take the full path", test_vlan_full_path},
     {NULL, NULL},
 };
 
