@@ -12,6 +12,8 @@
  * takes effect on the next packet. Entries edited behind xdpctl's back
  * (bpftool) are caught at the source's next step of the hit counter, when
  * the packet takes the full path again and the slot is refilled or emptied.
+ * That step also bounds the one race left on CPUs that reorder loads (not
+ * x86): a lookup that ran ahead of the generation's read.
  */
 #ifndef XG_HOT_H
 #define XG_HOT_H
