@@ -420,7 +420,7 @@ static void test_ipv6(void)
 	unpin(&p);
 }
 
-static void test_vlan_full_path(void)
+static void test_vlan(void)
 {
 	struct xg_v4_key key;
 	struct pkt_spec s;
@@ -430,8 +430,9 @@ static void test_vlan_full_path(void)
 	PIN(&p);
 	BLOCK("10.123.1.2");
 	EXPECT_EQ(SEND_N("10.123.1.2", ARM + 10), XDP_DROP);
-	/* With the entry gone behind the API, the cached untagged source is
-	 * still dropped, the tagged one (full path) already passes. */
+	/* With the entry gone behind the API, what the cache serves is
+	 * still dropped and what takes the full path already passes: one
+	 * tag (802.1Q or 802.1ad) is served, QinQ is not. */
 	inet_pton(AF_INET, "10.123.1.2", &a);
 	memcpy(&key, &a.s_addr, sizeof(key));
 	EXPECT_EQ(bpf_map_delete_elem(fx.m.block_v4, &key), 0);
@@ -440,6 +441,12 @@ static void test_vlan_full_path(void)
 	spec_text(&s, "\r\n\r\n");
 	s.nvlan = 1;
 	s.vlan_id[0] = 100;
+	EXPECT_EQ(RUN_SPEC(&s), XDP_DROP);
+	s.vlan_tpid[0] = 0x88a8;
+	EXPECT_EQ(RUN_SPEC(&s), XDP_DROP);
+	s.nvlan = 2;
+	s.vlan_tpid[1] = 0x8100;
+	s.vlan_id[1] = 200;
 	EXPECT_EQ(RUN_SPEC(&s), XDP_PASS);
 	unpin(&p);
 }
@@ -456,7 +463,7 @@ static const struct fx_test tests[] = {
     {"an entry deleted behind the API passes at the next step", test_edit_behind_the_api},
     {"IHL < 5 from a cached source passes as malformed", test_malformed_header_passes},
     {"IPv6: exact and prefix cached, allow and unblock reach them", test_ipv6},
-    {"VLAN-tagged packets take the full path", test_vlan_full_path},
+    {"one VLAN tag is served by the cache, QinQ takes the full path", test_vlan},
     {NULL, NULL},
 };
 
