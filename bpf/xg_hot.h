@@ -34,7 +34,8 @@
 #include "xg_time.h"
 
 /* The slot that holds the packet's source and is current, or NULL. What
- * the full parse calls malformed (and passes) never matches. */
+ * the full parse calls malformed (and passes) never matches: the same
+ * header tests decide. */
 static __always_inline struct xg_hot_head *xg_hot_match(struct xdp_md *ctx, struct xg_hot *hot,
 							__u32 gen)
 {
@@ -62,12 +63,10 @@ static __always_inline struct xg_hot_head *xg_hot_match(struct xdp_md *ctx, stru
 		struct iphdr *iph = l3;
 		struct xg_hot_slot4 *s;
 
-		if ((void *)(iph + 1) > end)
+		if (!xg_ipv4_hdr_len(iph, end))
 			return NULL;
 		s = &hot->v4[xg_hot_index(iph->saddr)];
 		if (s->src != iph->saddr || s->h.gen != gen + 1)
-			return NULL;
-		if (iph->ihl < 5 || (void *)iph + iph->ihl * 4 > end)
 			return NULL;
 		return &s->h;
 	}

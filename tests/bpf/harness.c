@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,6 +304,15 @@ void spec_v6(struct pkt_spec *s, const char *src, uint8_t proto, uint16_t dport)
 		check_at(false, __FILE__, __LINE__, "bad test address %s", src);
 	s->proto = proto;
 	s->dport = dport;
+}
+
+void spec_keepalive(struct pkt_spec *s, const char *src)
+{
+	if (strchr(src, ':'))
+		spec_v6(s, src, IPPROTO_UDP, 5060);
+	else
+		spec_v4(s, src, IPPROTO_UDP, 5060);
+	spec_text(s, "\r\n\r\n");
 }
 
 void spec_payload(struct pkt_spec *s, const void *p, size_t len)

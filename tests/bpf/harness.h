@@ -82,6 +82,8 @@ void spec_v4(struct pkt_spec *s, const char *src, uint8_t proto, uint16_t dport)
 void spec_v6(struct pkt_spec *s, const char *src, uint8_t proto, uint16_t dport);
 void spec_payload(struct pkt_spec *s, const void *p, size_t len);
 void spec_text(struct pkt_spec *s, const char *text);
+/* A SIP keep-alive (CRLF CRLF) in UDP to 5060 from src, IPv4 or IPv6. */
+void spec_keepalive(struct pkt_spec *s, const char *src);
 
 /* Realistic SIP messages (request line or status line, Via, From, To,
  * Call-ID, CSeq, Content-Length); transport is "UDP" or "TCP". */

@@ -20,6 +20,9 @@
 #define NS_PER_S 1000000000ULL
 /* Packets that arm the cache: the exact hits, then the first step. */
 #define ARM (XG_HITS_EXACT + 1)
+/* The flood the tests arm with: ten more leave this CPU's step counter
+ * at 11. */
+#define FLOOD (ARM + 10)
 
 struct pin {
 	cpu_set_t saved;
@@ -45,17 +48,12 @@ static void unpin(struct pin *p)
 	sched_setaffinity(0, sizeof(p->saved), &p->saved);
 }
 
-/* A UDP datagram to 5060 from src (IPv4 or IPv6), as the lists see a
- * flood's packet. */
+/* A flood's packet from src (IPv4 or IPv6), as the lists see it. */
 static size_t flood_frame(uint8_t *buf, size_t cap, const char *src)
 {
 	struct pkt_spec s;
 
-	if (strchr(src, ':'))
-		spec_v6(&s, src, IPPROTO_UDP, 5060);
-	else
-		spec_v4(&s, src, IPPROTO_UDP, 5060);
-	spec_text(&s, "\r\n\r\n");
+	spec_keepalive(&s, src);
 	return build_at(&s, buf, cap, __FILE__, __LINE__);
 }
 
@@ -158,6 +156,33 @@ static void slot_mate(const char *base, char *out, size_t cap)
 	inet_ntop(af, b, out, (socklen_t)cap);
 }
 
+/* Floods src (blocked) with FLOOD packets, all dropped, after which p's CPU
+ * holds a current slot for it; the slot's head goes to out if given. */
+static void arm_at(const struct pin *p, const char *src, struct xg_hot_head *out, const char *file,
+		   int line)
+{
+	struct xg_hot_head h;
+
+	check_at(send_n_at(src, FLOOD, file, line) == XDP_DROP, file, line,
+		 "the flood from %s was not dropped", src);
+	check_at(hot_find(p->cpu, src, out ? out : &h), file, line, "%s is not cached on CPU %d",
+		 src, p->cpu);
+}
+#define ARM_SRC(p, src, out) arm_at((p), (src), (out), __FILE__, __LINE__)
+
+/* Deletes src's exact IPv4 block entry as bpftool would: behind the list
+ * API, so with no new generation. */
+static void delete_behind_api(const char *src)
+{
+	struct xg_v4_key key;
+	struct in_addr a;
+
+	check_at(inet_pton(AF_INET, src, &a) == 1, __FILE__, __LINE__, "bad address %s", src);
+	memcpy(key.addr, &a.s_addr, sizeof(key.addr));
+	check_at(bpf_map_delete_elem(fx.m.block_v4, &key) == 0, __FILE__, __LINE__,
+		 "cannot delete %s: %s", src, strerror(errno));
+}
+
 static void test_arms_after_exact_hits(void)
 {
 	const uint32_t n = 3 * XG_HITS_STEP + 5;
@@ -203,8 +228,8 @@ static void test_slot_mates(void)
 	PIN(&p);
 	BLOCK("10.123.1.2");
 	BLOCK("fd00:123:1::2");
-	EXPECT_EQ(SEND_N("10.123.1.2", ARM + 10), XDP_DROP);
-	EXPECT_EQ(SEND_N("fd00:123:1::2", ARM + 10), XDP_DROP);
+	ARM_SRC(&p, "10.123.1.2", NULL);
+	ARM_SRC(&p, "fd00:123:1::2", NULL);
 	EXPECT_EQ(SEND(mate4), XDP_PASS);
 	EXPECT_EQ(SEND(mate6), XDP_PASS);
 	EXPECT_TRUE(hot_find(p.cpu, "10.123.1.2", &slot));
@@ -231,13 +256,11 @@ static void test_list_writes_change_gen(void)
 
 static void test_unblock_next_packet(void)
 {
-	struct xg_hot_head slot;
 	struct pin p;
 
 	PIN(&p);
 	BLOCK("10.123.1.2");
-	EXPECT_EQ(SEND_N("10.123.1.2", ARM + 10), XDP_DROP);
-	EXPECT_TRUE(hot_find(p.cpu, "10.123.1.2", &slot));
+	ARM_SRC(&p, "10.123.1.2", NULL);
 	UNBLOCK("10.123.1.2");
 	EXPECT_EQ(SEND("10.123.1.2"), XDP_PASS);
 	EXPECT_EQ(SEND("10.123.1.2"), XDP_PASS);
@@ -252,15 +275,14 @@ static void test_allow_next_packet(void)
 
 	PIN(&p);
 	BLOCK("10.123.2.0/24");
-	EXPECT_EQ(SEND_N("10.123.2.7", ARM + 10), XDP_DROP);
-	EXPECT_TRUE(hot_find(p.cpu, "10.123.2.7", &slot));
+	ARM_SRC(&p, "10.123.2.7", &slot);
 	EXPECT_EQ(slot.reason, XG_REASON_BLOCK_PREFIX);
 	/* A peer allowlisted in the middle of a flood is never dropped again. */
 	ALLOW("10.123.2.7");
 	EXPECT_EQ(SEND("10.123.2.7"), XDP_PASS);
 	stats_get(&st);
 	EXPECT_EQ(st.allowed, 1);
-	EXPECT_EQ(st.drop[XG_REASON_BLOCK_PREFIX], ARM + 10);
+	EXPECT_EQ(st.drop[XG_REASON_BLOCK_PREFIX], FLOOD);
 	EXPECT_EQ(SEND("10.123.2.8"), XDP_DROP);
 	unpin(&p);
 }
@@ -272,12 +294,11 @@ static void test_reblock_as_rate_limit(void)
 
 	PIN(&p);
 	BLOCK("10.123.1.2");
-	EXPECT_EQ(SEND_N("10.123.1.2", ARM + 10), XDP_DROP);
-	EXPECT_TRUE(hot_find(p.cpu, "10.123.1.2", &slot));
+	ARM_SRC(&p, "10.123.1.2", NULL);
 	/* Now 10 pps: the first packet of a fresh bucket conforms. */
 	BLOCK_RATE("10.123.1.2", 10);
 	EXPECT_EQ(SEND("10.123.1.2"), XDP_PASS);
-	EXPECT_EQ(SEND_N("10.123.1.2", ARM + 10), XDP_DROP);
+	EXPECT_EQ(SEND_N("10.123.1.2", FLOOD), XDP_DROP);
 	/* Rate-limited sources are never cached: the bucket decides. */
 	EXPECT_TRUE(!hot_find(p.cpu, "10.123.1.2", &slot));
 	unpin(&p);
@@ -291,7 +312,7 @@ static void test_monitor_only_after_arming(void)
 
 	PIN(&p);
 	BLOCK("10.123.1.2");
-	EXPECT_EQ(SEND_N("10.123.1.2", ARM + 10), XDP_DROP);
+	ARM_SRC(&p, "10.123.1.2", NULL);
 	CFG_GET(&cfg);
 	cfg.flags |= XG_CFG_MONITOR_ONLY;
 	CFG_PUT(&cfg);
@@ -338,8 +359,7 @@ static void test_expiry(void)
 
 	PIN(&p);
 	BLOCK_TTL("10.123.1.2", 3600, now);
-	EXPECT_EQ(SEND_N("10.123.1.2", ARM + 10), XDP_DROP);
-	EXPECT_TRUE(hot_find(p.cpu, "10.123.1.2", &slot));
+	ARM_SRC(&p, "10.123.1.2", &slot);
 	EXPECT_EQ(slot.expires_ns, now + 3600 * NS_PER_S);
 	expire("10.123.1.2", p.cpu, now_ns() - NS_PER_S);
 	EXPECT_EQ(SEND("10.123.1.2"), XDP_PASS);
@@ -349,28 +369,22 @@ static void test_expiry(void)
 
 static void test_edit_behind_the_api(void)
 {
-	struct xg_v4_key key;
 	struct xg_stats st;
-	struct in_addr a;
 	struct pin p;
 
 	PIN(&p);
 	BLOCK("10.123.1.2");
-	/* After ARM + 10 packets this CPU's step counter is at 11. */
-	EXPECT_EQ(SEND_N("10.123.1.2", ARM + 10), XDP_DROP);
+	ARM_SRC(&p, "10.123.1.2", NULL);
 	stats_get(&st);
-	EXPECT_EQ(st.hit_seq, 11);
+	EXPECT_EQ(st.hit_seq, 11); /* where FLOOD leaves it */
 
 	/* Deleted with bpftool, say: no new generation. The cache keeps
 	 * dropping until the step counter comes round, then the full path
 	 * finds no entry and lets the source through. */
-	inet_pton(AF_INET, "10.123.1.2", &a);
-	memset(&key, 0, sizeof(key));
-	memcpy(&key, &a.s_addr, sizeof(a.s_addr));
-	EXPECT_EQ(bpf_map_delete_elem(fx.m.block_v4, &key), 0);
+	delete_behind_api("10.123.1.2");
 	EXPECT_EQ(SEND_N("10.123.1.2", XG_HITS_STEP - 11), XDP_DROP);
 	stats_get(&st);
-	EXPECT_EQ(st.drop[XG_REASON_BLOCK], ARM + 10 + XG_HITS_STEP - 11);
+	EXPECT_EQ(st.drop[XG_REASON_BLOCK], FLOOD + XG_HITS_STEP - 11);
 	EXPECT_EQ(SEND("10.123.1.2"), XDP_PASS);
 	EXPECT_EQ(SEND("10.123.1.2"), XDP_PASS);
 	unpin(&p);
@@ -385,7 +399,7 @@ static void test_malformed_header_passes(void)
 
 	PIN(&p);
 	BLOCK("10.123.1.2");
-	EXPECT_EQ(SEND_N("10.123.1.2", ARM + 10), XDP_DROP);
+	ARM_SRC(&p, "10.123.1.2", NULL);
 	/* IHL 4: the full parse calls it malformed and passes it; so does
 	 * the cache. */
 	buf[14] = 0x44;
@@ -404,15 +418,13 @@ static void test_ipv6(void)
 	PIN(&p);
 	BLOCK("fd00:123:1::2");
 	BLOCK("fd00:123:2::/48");
-	EXPECT_EQ(SEND_N("fd00:123:1::2", ARM + 10), XDP_DROP);
-	EXPECT_EQ(SEND_N("fd00:123:2::7", ARM + 10), XDP_DROP);
-	EXPECT_TRUE(hot_find(p.cpu, "fd00:123:1::2", &slot));
+	ARM_SRC(&p, "fd00:123:1::2", &slot);
 	EXPECT_EQ(slot.reason, XG_REASON_BLOCK);
-	EXPECT_TRUE(hot_find(p.cpu, "fd00:123:2::7", &slot));
+	ARM_SRC(&p, "fd00:123:2::7", &slot);
 	EXPECT_EQ(slot.reason, XG_REASON_BLOCK_PREFIX);
 	stats_get(&st);
-	EXPECT_EQ(st.drop[XG_REASON_BLOCK], ARM + 10);
-	EXPECT_EQ(st.drop[XG_REASON_BLOCK_PREFIX], ARM + 10);
+	EXPECT_EQ(st.drop[XG_REASON_BLOCK], FLOOD);
+	EXPECT_EQ(st.drop[XG_REASON_BLOCK_PREFIX], FLOOD);
 	ALLOW("fd00:123:2::7");
 	EXPECT_EQ(SEND("fd00:123:2::7"), XDP_PASS);
 	UNBLOCK("fd00:123:1::2");
@@ -422,23 +434,18 @@ static void test_ipv6(void)
 
 static void test_vlan(void)
 {
-	struct xg_v4_key key;
 	struct pkt_spec s;
-	struct in_addr a;
 	struct pin p;
 
 	PIN(&p);
 	BLOCK("10.123.1.2");
-	EXPECT_EQ(SEND_N("10.123.1.2", ARM + 10), XDP_DROP);
+	ARM_SRC(&p, "10.123.1.2", NULL);
 	/* With the entry gone behind the API, what the cache serves is
 	 * still dropped and what takes the full path already passes: one
 	 * tag (802.1Q or 802.1ad) is served, QinQ is not. */
-	inet_pton(AF_INET, "10.123.1.2", &a);
-	memcpy(&key, &a.s_addr, sizeof(key));
-	EXPECT_EQ(bpf_map_delete_elem(fx.m.block_v4, &key), 0);
+	delete_behind_api("10.123.1.2");
 	EXPECT_EQ(SEND("10.123.1.2"), XDP_DROP);
-	spec_v4(&s, "10.123.1.2", IPPROTO_UDP, 5060);
-	spec_text(&s, "\r\n\r\n");
+	spec_keepalive(&s, "10.123.1.2");
 	s.nvlan = 1;
 	s.vlan_id[0] = 100;
 	EXPECT_EQ(RUN_SPEC(&s), XDP_DROP);

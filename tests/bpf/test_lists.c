@@ -19,11 +19,7 @@ static int send_from_at(const char *src, const char *file, int line)
 {
 	struct pkt_spec s;
 
-	if (strchr(src, ':'))
-		spec_v6(&s, src, IPPROTO_UDP, 5060);
-	else
-		spec_v4(&s, src, IPPROTO_UDP, 5060);
-	spec_text(&s, "\r\n\r\n");
+	spec_keepalive(&s, src);
 	return run_spec_at(&s, file, line);
 }
 #define SEND_FROM(src) send_from_at((src), __FILE__, __LINE__)
